@@ -1,0 +1,117 @@
+package dev.distill.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Transformer-encoder text classifier: token + learned position embeddings, {@link ModelConfig#layers()} BERT-style
+ * encoder layers, masked mean pooling over real tokens, and a linear classification head.
+ *
+ * <p>Mean pooling instead of BERT's [CLS] vector: small students trained from scratch on a stream learn faster from
+ * it, and it needs no pre-training to be meaningful.
+ *
+ * <p>Inputs: {@code input_ids} (B, S) int64 and {@code attention_mask} (B, S) int64. Output: logits (B, classes).
+ */
+public final class TransformerClassifier extends AbstractBlock {
+    private static final byte VERSION = 1;
+    /** Dropout used while training; inference never drops. */
+    public static final float DROPOUT = 0.1f;
+
+    private final ModelConfig config;
+    private final Parameter tokenEmbedding;
+    private final Parameter positionEmbedding;
+    private final LayerNorm embeddingNorm;
+    private final Dropout embeddingDropout;
+    private final List<EncoderLayer> layers = new ArrayList<>();
+    private final Linear classifier;
+
+    public TransformerClassifier(ModelConfig config) {
+        super(VERSION);
+        this.config = config;
+        tokenEmbedding = addParameter(Parameter.builder()
+                .setName("tokenEmbedding")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(config.vocabSize(), config.hiddenSize()))
+                .build());
+        positionEmbedding = addParameter(Parameter.builder()
+                .setName("positionEmbedding")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(config.maxLength(), config.hiddenSize()))
+                .build());
+        embeddingNorm = addChildBlock("embeddingNorm", LayerNorm.builder().axis(2).build());
+        embeddingDropout = addChildBlock("embeddingDropout", Dropout.builder().optRate(DROPOUT).build());
+        for (int i = 0; i < config.layers(); i++) {
+            layers.add(addChildBlock("layer" + i, new EncoderLayer(config, DROPOUT)));
+        }
+        classifier = addChildBlock("classifier", Linear.builder().setUnits(config.numClasses()).build());
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** Input shapes for initialising a model on a batch of the given size and length. */
+    public static Shape[] inputShapes(int batchSize, int length) {
+        return new Shape[] {new Shape(batchSize, length), new Shape(batchSize, length)};
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        NDArray ids = inputs.get(0);
+        NDArray mask = inputs.get(1);
+        long batch = ids.getShape().get(0);
+        long length = ids.getShape().get(1);
+        if (length > config.maxLength()) {
+            throw new IllegalArgumentException("sequence length " + length + " exceeds the model's maxLength "
+                    + config.maxLength());
+        }
+        NDArray tokens = Embedding.embedding(ids,
+                store.getValue(tokenEmbedding, ids.getDevice(), training), SparseFormat.DENSE).head();
+        NDArray positionIds = ids.getManager().arange(0, (int) length, 1, DataType.INT64, ids.getDevice());
+        NDArray positions = Embedding.embedding(positionIds,
+                store.getValue(positionEmbedding, ids.getDevice(), training), SparseFormat.DENSE).head();
+        NDArray hidden = tokens.add(positions.expandDims(0));
+        hidden = embeddingNorm.forward(store, new NDList(hidden), training, params).head();
+        hidden = embeddingDropout.forward(store, new NDList(hidden), training, params).head();
+        NDArray attentionMask = mask.expandDims(1).broadcast(batch, length, length);
+        for (EncoderLayer layer : layers) {
+            hidden = layer.forward(store, new NDList(hidden, attentionMask), training, params).head();
+        }
+        NDArray weights = mask.toType(DataType.FLOAT32, false).expandDims(2);
+        NDArray pooled = hidden.mul(weights).sum(new int[] {1}).div(weights.sum(new int[] {1}).maximum(1f));
+        return new NDList(classifier.forward(store, new NDList(pooled), training, params).head());
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), config.numClasses())};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape ids = inputShapes[0];
+        Shape hidden = new Shape(ids.get(0), ids.get(1), config.hiddenSize());
+        Shape mask = new Shape(ids.get(0), ids.get(1), ids.get(1));
+        embeddingNorm.initialize(manager, dataType, hidden);
+        embeddingDropout.initialize(manager, dataType, hidden);
+        for (EncoderLayer layer : layers) {
+            layer.initialize(manager, dataType, hidden, mask);
+        }
+        classifier.initialize(manager, dataType, new Shape(ids.get(0), config.hiddenSize()));
+    }
+}

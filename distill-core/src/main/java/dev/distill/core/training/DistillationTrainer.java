@@ -1,0 +1,138 @@
+package dev.distill.core.training;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import dev.distill.core.checkpoint.CheckpointManifest;
+import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.loss.DistillationLoss;
+import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.TextClassifier;
+import dev.distill.core.model.TransformerClassifier;
+import dev.distill.core.text.TextTokenizer;
+import dev.distill.core.text.TokenizedBatch;
+import dev.distill.core.wire.SoftLabel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Owns a student model and its optimizer and applies one {@link DistillationLoss} step per batch of soft labels.
+ * Not thread-safe: one training thread drives it.
+ */
+public final class DistillationTrainer implements AutoCloseable {
+    private final Model model;
+    private final Trainer trainer;
+    private final TransformerClassifier block;
+    private final TextTokenizer tokenizer;
+    private final DistillationLoss loss;
+
+    public DistillationTrainer(ModelConfig modelConfig, TrainingSettings settings, Path tokenizerJson,
+            Device device) {
+        Engine.getInstance().setRandomSeed(settings.seed());
+        this.block = new TransformerClassifier(modelConfig);
+        this.loss = new DistillationLoss(settings.alpha(), settings.temperature());
+        this.model = Model.newInstance("student", device);
+        try {
+            model.setBlock(block);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
+                    .optInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT)
+                    .optOptimizer(Optimizer.adam()
+                            .optLearningRateTracker(Tracker.fixed(settings.learningRate()))
+                            .build())
+                    .optDevices(new Device[] {device});
+            this.trainer = model.newTrainer(config);
+            trainer.initialize(TransformerClassifier.inputShapes(1, 2));
+            this.tokenizer = TextTokenizer.load(tokenizerJson, modelConfig.maxLength());
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    public ModelConfig modelConfig() {
+        return block.config();
+    }
+
+    /**
+     * One optimizer step on the batch.
+     *
+     * @return the batch's loss before the step
+     */
+    public float step(List<SoftLabel> labels) {
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("cannot train on an empty batch");
+        }
+        int numClasses = block.config().numClasses();
+        float[][] gold = new float[labels.size()][numClasses];
+        float[][] teacher = new float[labels.size()][numClasses];
+        List<String> texts = new ArrayList<>(labels.size());
+        for (int i = 0; i < labels.size(); i++) {
+            SoftLabel label = labels.get(i);
+            texts.add(label.text());
+            if (label.label() != null) {
+                if (label.label() < 0 || label.label() >= numClasses) {
+                    throw new IllegalArgumentException("example " + label.exampleId() + " has label "
+                            + label.label() + " outside [0, " + numClasses + ")");
+                }
+                gold[i][label.label()] = 1f;
+            }
+            if (label.logits() != null) {
+                if (label.logits().length != numClasses) {
+                    throw new IllegalArgumentException("example " + label.exampleId() + " has "
+                            + label.logits().length + " teacher logits, the student has " + numClasses + " classes");
+                }
+                teacher[i] = label.logits();
+            } else if (loss.alpha() < 1f) {
+                throw new IllegalArgumentException("example " + label.exampleId()
+                        + " has no teacher logits; only alpha = 1 (hard labels only) trains without a teacher");
+            }
+        }
+        TokenizedBatch tokens = tokenizer.encode(texts);
+        try (NDManager step = trainer.getManager().newSubManager()) {
+            NDList inputs = new NDList(step.create(tokens.inputIds()), step.create(tokens.attentionMask()));
+            NDList targets = new NDList(step.create(gold), step.create(teacher));
+            float value;
+            try (GradientCollector collector = trainer.newGradientCollector()) {
+                NDArray batchLoss = loss.evaluate(targets, trainer.forward(inputs));
+                collector.backward(batchLoss);
+                value = batchLoss.getFloat();
+            }
+            trainer.step();
+            return value;
+        }
+    }
+
+    /** Logits of the current parameters for the texts, in inference mode (no dropout). */
+    public float[][] logits(List<String> texts) {
+        TokenizedBatch tokens = tokenizer.encode(texts);
+        try (NDManager step = trainer.getManager().newSubManager()) {
+            NDList inputs = new NDList(step.create(tokens.inputIds()), step.create(tokens.attentionMask()));
+            NDArray logits = block.forward(new ParameterStore(step, false), inputs, false).head();
+            return TextClassifier.toMatrix(logits);
+        }
+    }
+
+    /** Writes the current parameters as a checkpoint under {@code root}. */
+    public Path checkpoint(Path root, CheckpointManifest manifest) {
+        return Checkpoints.write(root, manifest, block);
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+        model.close();
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,15 @@
+package dev.distill.core.wire;
+
+/**
+ * Score of one checkpoint on the held-out set.
+ *
+ * @param runId        training run
+ * @param checkpointId evaluated checkpoint
+ * @param step         step of the checkpoint
+ * @param accuracy     fraction of correct predictions
+ * @param macroF1      unweighted mean of per-class F1
+ * @param examples     number of held-out examples scored
+ */
+public record EvalResult(String runId, String checkpointId, long step, double accuracy, double macroF1,
+        int examples) {
+}

@@ -1,0 +1,11 @@
+package dev.distill.core.wire;
+
+/**
+ * One text to be labelled by the teacher.
+ *
+ * @param id    stable id chosen by the producer; used to trace the example through the pipeline
+ * @param text  the raw text
+ * @param label gold class index when known, {@code null} for unlabelled (transfer-set) text
+ */
+public record TextExample(String id, String text, Integer label) {
+}

@@ -1,0 +1,99 @@
+package dev.distill.core.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.TextClassifier;
+import dev.distill.core.support.TestData;
+import dev.distill.core.training.DistillationTrainer;
+import dev.distill.core.training.TrainingSettings;
+import dev.distill.core.wire.SoftLabel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointRoundTripTest {
+    private static final ModelConfig SMALL = new ModelConfig(30522, 32, 2, 2, 32, 2);
+    private static final List<String> PROBES = List.of("a gripping , funny film", "dull and lifeless",
+            "it 's not the best movie of the year , but it is far from the worst");
+
+    @TempDir
+    Path root;
+
+    @Test
+    void reloadedCheckpointGivesIdenticalLogits() throws TranslateException, IOException {
+        Path directory;
+        float[][] before;
+        try (DistillationTrainer trainer = newTrainer()) {
+            trainer.step(List.of(
+                    new SoftLabel("1", "a gripping , funny film", 1, new float[] {-1f, 2f}),
+                    new SoftLabel("2", "dull and lifeless", 0, new float[] {1.5f, -0.5f})));
+            before = trainer.logits(PROBES);
+            directory = trainer.checkpoint(root, manifest(1));
+        }
+
+        assertTrue(Files.isRegularFile(directory.resolve(Checkpoints.PARAMETERS)));
+        CheckpointManifest manifest = Checkpoints.readManifest(directory);
+        assertEquals(SMALL, manifest.model());
+        assertEquals("0.5", manifest.runConfig().get("train.alpha"));
+        assertEquals(64, manifest.parametersSha256().length());
+        try (Stream<Path> leftovers = Files.list(root)) {
+            assertFalse(leftovers.anyMatch(p -> p.getFileName().toString().startsWith(".tmp-")));
+        }
+
+        try (TextClassifier reloaded = TextClassifier.load(directory, TestData.tokenizer(), Device.cpu());
+                Predictor<List<String>, float[][]> predictor = reloaded.newPredictor()) {
+            float[][] after = predictor.predict(PROBES);
+            for (int row = 0; row < PROBES.size(); row++) {
+                assertArrayEquals(before[row], after[row], 1e-6f, "logits of probe " + row);
+            }
+        }
+    }
+
+    @Test
+    void corruptParametersAreDetected() throws IOException {
+        Path directory;
+        try (DistillationTrainer trainer = newTrainer()) {
+            directory = trainer.checkpoint(root, manifest(0));
+        }
+        byte[] parameters = Files.readAllBytes(directory.resolve(Checkpoints.PARAMETERS));
+        parameters[parameters.length / 2] ^= 0x5A;
+        Files.write(directory.resolve(Checkpoints.PARAMETERS), parameters);
+
+        CheckpointException error = assertThrows(CheckpointException.class,
+                () -> TextClassifier.load(directory, TestData.tokenizer(), Device.cpu()));
+        assertTrue(error.getMessage().contains("sha-256"), error.getMessage());
+    }
+
+    @Test
+    void missingCheckpointSaysWhatIsMissing() {
+        CheckpointException error = assertThrows(CheckpointException.class,
+                () -> Checkpoints.readManifest(root.resolve("nope")));
+        assertTrue(error.getMessage().contains("manifest.json"), error.getMessage());
+    }
+
+    private static DistillationTrainer newTrainer() {
+        return new DistillationTrainer(SMALL, new TrainingSettings(0.5f, 2f, 1e-3f, 7), TestData.tokenizer(),
+                Device.cpu());
+    }
+
+    private static CheckpointManifest manifest(long step) {
+        TreeMap<String, String> config = new TreeMap<>();
+        config.put("train.alpha", "0.5");
+        return new CheckpointManifest(Checkpoints.FORMAT_VERSION, "ck-" + step, "run-1", step, step * 2,
+                Instant.now().toString(), SMALL, config, null, 0.0);
+    }
+}
