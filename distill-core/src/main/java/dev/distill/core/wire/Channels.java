@@ -1,0 +1,30 @@
+package dev.distill.core.wire;
+
+/**
+ * SmallRye Reactive Messaging channel names. Each service maps them to {@link Topics} in its
+ * {@code application.properties}; tests reuse the constants.
+ */
+public final class Channels {
+    /** label-service: REST ingest publishes examples here. */
+    public static final String EXAMPLES_OUT = "examples-out";
+    /** label-service: examples consumed for labelling. */
+    public static final String EXAMPLES_IN = "examples-in";
+    /** label-service: examples that cannot be read, with the reason in a header. */
+    public static final String EXAMPLES_DEAD_LETTER = "examples-dead-letter";
+    /** label-service: soft-label batches published. */
+    public static final String SOFT_LABELS_OUT = "soft-labels-out";
+    /** train-service: soft-label batches consumed. */
+    public static final String SOFT_LABELS_IN = "soft-labels-in";
+    /** train-service: checkpoint events published. */
+    public static final String CHECKPOINTS_OUT = "checkpoints-out";
+    /** eval-service: checkpoint events consumed. */
+    public static final String CHECKPOINTS_IN = "checkpoints-in";
+    /** eval-service: evaluation results published. */
+    public static final String EVAL_RESULTS_OUT = "eval-results-out";
+
+    /** Kafka header carrying why a record was dead-lettered. */
+    public static final String DEAD_LETTER_REASON_HEADER = "dead-letter-reason";
+
+    private Channels() {
+    }
+}

@@ -1,0 +1,23 @@
+package dev.distill.eval;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** Held-out score of one checkpoint: a leaderboard row. */
+@Entity
+@Table(name = "checkpoint_score")
+public class CheckpointScore extends PanacheEntityBase {
+    @Id
+    public String checkpointId;
+    public String runId;
+    public long step;
+    public long examplesSeen;
+    public double accuracy;
+    public double macroF1;
+    public int examples;
+    public String path;
+    public Instant evaluatedAt;
+}

@@ -1,0 +1,25 @@
+package dev.distill.eval.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+
+/** Settings of eval-service, under the {@code eval.} prefix. */
+@ConfigMapping(prefix = "eval")
+public interface EvalConfig {
+    /** Held-out set, {@code sentence<TAB>label} with a header line. */
+    @WithDefault("data/sst2/dev.tsv")
+    Path evalFile();
+
+    /** Score only the first N rows of the held-out set; 0 scores all of them. */
+    @WithDefault("0")
+    int evalLimit();
+
+    /** Hugging Face {@code tokenizer.json} the students use. */
+    @WithDefault("data/vocab/tokenizer.json")
+    Path tokenizer();
+
+    /** Sentences per inference batch while scoring. */
+    @WithDefault("64")
+    int batchSize();
+}

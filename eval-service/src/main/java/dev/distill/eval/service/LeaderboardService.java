@@ -1,0 +1,41 @@
+package dev.distill.eval.service;
+
+import dev.distill.core.metrics.ClassificationMetrics;
+import dev.distill.core.wire.CheckpointEvent;
+import dev.distill.eval.CheckpointScore;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+
+/** Scores in PostgreSQL, best first. */
+@ApplicationScoped
+public class LeaderboardService {
+
+    /** Stores the score; a checkpoint delivered twice keeps its first score. */
+    @WithTransaction
+    public Uni<CheckpointScore> record(CheckpointEvent event, ClassificationMetrics metrics) {
+        return CheckpointScore.<CheckpointScore>findById(event.checkpointId())
+                .onItem().ifNull().switchTo(() -> {
+                    CheckpointScore score = new CheckpointScore();
+                    score.checkpointId = event.checkpointId();
+                    score.runId = event.runId();
+                    score.step = event.step();
+                    score.examplesSeen = event.examplesSeen();
+                    score.accuracy = metrics.accuracy();
+                    score.macroF1 = metrics.macroF1();
+                    score.examples = metrics.examples();
+                    score.path = event.path();
+                    score.evaluatedAt = Instant.now();
+                    return score.persist();
+                });
+    }
+
+    @WithSession
+    public Uni<List<CheckpointScore>> leaderboard() {
+        return CheckpointScore.listAll(Sort.descending("accuracy", "macroF1").and("step", Sort.Direction.Descending));
+    }
+}

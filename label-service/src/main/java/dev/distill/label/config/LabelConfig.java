@@ -1,0 +1,34 @@
+package dev.distill.label.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+
+/** Settings of label-service, under the {@code label.} prefix. */
+@ConfigMapping(prefix = "label")
+public interface LabelConfig {
+    /** Teacher checkpoint directory (the project's checkpoint format). Required. */
+    Path teacherCheckpoint();
+
+    /** Hugging Face {@code tokenizer.json} the teacher was trained with. */
+    @WithDefault("data/vocab/tokenizer.json")
+    Path tokenizer();
+
+    /** Temperature published with each batch, the softening the teacher suggests for its logits. */
+    @WithDefault("2.0")
+    float temperature();
+
+    /** Most examples per teacher batch (Kafka {@code max.poll.records}); set in application.properties. */
+    int maxBatchSize();
+
+    /** Longest wait, in ms, for a batch to fill (Kafka {@code fetch.max.wait.ms}); set in application.properties. */
+    int maxWaitMs();
+
+    /** Longest accepted text, in characters; longer texts are refused at ingest. */
+    @WithDefault("20000")
+    int maxTextChars();
+
+    /** Most examples accepted in one ingest request. */
+    @WithDefault("10000")
+    int maxRequestExamples();
+}

@@ -1,0 +1,56 @@
+package dev.distill.label.ml;
+
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+import dev.distill.core.model.Devices;
+import dev.distill.core.model.TextClassifier;
+import dev.distill.label.config.LabelConfig;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * The teacher, loaded once at start-up. Labelling runs on the single ordered worker of the examples channel, so one
+ * predictor serves it; access is still serialised because DJL predictors are not thread-safe.
+ */
+@Startup
+@ApplicationScoped
+public class TeacherModel {
+    private static final Logger LOG = Logger.getLogger(TeacherModel.class);
+
+    private final TextClassifier classifier;
+    private final Predictor<List<String>, float[][]> predictor;
+
+    public TeacherModel(LabelConfig config) {
+        this.classifier = TextClassifier.load(config.teacherCheckpoint(), config.tokenizer(), Devices.preferred());
+        this.predictor = classifier.newPredictor();
+        LOG.infof("teacher %s loaded from %s: %s", id(), config.teacherCheckpoint(), classifier.manifest().model());
+    }
+
+    /** sha-256 of the teacher's parameters. */
+    public String id() {
+        return classifier.id();
+    }
+
+    public int numClasses() {
+        return classifier.numClasses();
+    }
+
+    /** Raw logits [texts][classes]. */
+    public synchronized float[][] logits(List<String> texts) {
+        try {
+            return predictor.predict(texts);
+        } catch (TranslateException e) {
+            throw new IllegalStateException("teacher inference failed on a batch of " + texts.size() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        predictor.close();
+        classifier.close();
+    }
+}

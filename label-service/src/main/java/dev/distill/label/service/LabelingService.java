@@ -1,0 +1,33 @@
+package dev.distill.label.service;
+
+import dev.distill.core.wire.SoftLabel;
+import dev.distill.core.wire.SoftLabelBatch;
+import dev.distill.core.wire.TextExample;
+import dev.distill.label.config.LabelConfig;
+import dev.distill.label.ml.TeacherModel;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Turns a micro-batch of examples into one soft-label batch. */
+@ApplicationScoped
+public class LabelingService {
+    private final TeacherModel teacher;
+    private final LabelConfig config;
+
+    public LabelingService(TeacherModel teacher, LabelConfig config) {
+        this.teacher = teacher;
+        this.config = config;
+    }
+
+    public SoftLabelBatch label(List<TextExample> examples) {
+        float[][] logits = teacher.logits(examples.stream().map(TextExample::text).toList());
+        List<SoftLabel> labels = new ArrayList<>(examples.size());
+        for (int i = 0; i < examples.size(); i++) {
+            TextExample example = examples.get(i);
+            labels.add(new SoftLabel(example.id(), example.text(), example.label(), logits[i]));
+        }
+        return new SoftLabelBatch(UUID.randomUUID().toString(), teacher.id(), config.temperature(), labels);
+    }
+}

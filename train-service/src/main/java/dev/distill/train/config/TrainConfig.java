@@ -1,0 +1,69 @@
+package dev.distill.train.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Settings of train-service, under the {@code train.} prefix. All of them are saved with every checkpoint. */
+@ConfigMapping(prefix = "train")
+public interface TrainConfig {
+    /** Human-readable run name shown in listings. */
+    @WithDefault("student")
+    String runName();
+
+    /** Hugging Face {@code tokenizer.json} of the student. */
+    @WithDefault("data/vocab/tokenizer.json")
+    Path tokenizer();
+
+    /** Directory checkpoints are written to; eval-service must be able to read it. */
+    @WithDefault("checkpoints")
+    Path checkpointDir();
+
+    /** A checkpoint is written after this many optimizer steps. */
+    @WithDefault("50")
+    int checkpointEverySteps();
+
+    /** A checkpoint is also written when no batch arrived for this long and steps are unsaved. */
+    @WithDefault("PT5S")
+    Duration checkpointWhenIdle();
+
+    /** Weight of the hard-label cross-entropy; 1 = supervised training on gold labels only. */
+    @WithDefault("0.5")
+    float alpha();
+
+    /** Softening temperature of the distillation term. */
+    @WithDefault("2.0")
+    float temperature();
+
+    @WithDefault("0.001")
+    float learningRate();
+
+    /** Seeds initialisation and dropout. */
+    @WithDefault("42")
+    int seed();
+
+    /** Student architecture. */
+    Student student();
+
+    /** Size of the student transformer. */
+    interface Student {
+        @WithDefault("30522")
+        int vocabSize();
+
+        @WithDefault("64")
+        int hiddenSize();
+
+        @WithDefault("2")
+        int layers();
+
+        @WithDefault("2")
+        int heads();
+
+        @WithDefault("64")
+        int maxLength();
+
+        @WithDefault("2")
+        int numClasses();
+    }
+}

@@ -1,0 +1,131 @@
+package dev.distill.train.ml;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.core.checkpoint.CheckpointManifest;
+import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.model.Devices;
+import dev.distill.core.model.ModelConfig;
+import dev.distill.core.training.DistillationTrainer;
+import dev.distill.core.training.TrainingSettings;
+import dev.distill.core.wire.CheckpointEvent;
+import dev.distill.core.wire.SoftLabelBatch;
+import dev.distill.train.config.TrainConfig;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * The student of this instance's run. Every method that touches the model is synchronised: the Kafka consumer and
+ * the idle-checkpoint timer both reach it from worker threads.
+ */
+@Startup
+@ApplicationScoped
+public class StudentTrainer {
+    private static final Logger LOG = Logger.getLogger(StudentTrainer.class);
+
+    private final TrainConfig config;
+    private final DistillationTrainer trainer;
+    private final String runId = UUID.randomUUID().toString();
+    private final SortedMap<String, String> resolvedConfig;
+    private long steps;
+    private long examplesSeen;
+    private long lastCheckpointStep;
+    private double lossSinceCheckpoint;
+    private long lastStepNanos = System.nanoTime();
+
+    public StudentTrainer(TrainConfig config) {
+        this.config = config;
+        this.resolvedConfig = resolve(config);
+        TrainConfig.Student student = config.student();
+        ModelConfig model = new ModelConfig(student.vocabSize(), student.hiddenSize(), student.layers(),
+                student.heads(), student.maxLength(), student.numClasses());
+        this.trainer = new DistillationTrainer(model,
+                new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(), config.seed()),
+                config.tokenizer(), Devices.preferred());
+        LOG.infof("run %s started: %s", runId, resolvedConfig);
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public SortedMap<String, String> resolvedConfig() {
+        return resolvedConfig;
+    }
+
+    /** One optimizer step on the batch; writes a checkpoint every {@code checkpoint-every-steps} steps. */
+    public synchronized StepOutcome train(SoftLabelBatch batch) {
+        float loss = trainer.step(batch.labels());
+        steps++;
+        examplesSeen += batch.labels().size();
+        lossSinceCheckpoint += loss;
+        lastStepNanos = System.nanoTime();
+        CheckpointEvent checkpoint = steps - lastCheckpointStep >= config.checkpointEverySteps() ? checkpoint() : null;
+        return new StepOutcome(steps, examplesSeen, loss, checkpoint);
+    }
+
+    /** Writes a checkpoint if steps are unsaved and no batch came for {@code checkpoint-when-idle}. */
+    public synchronized StepOutcome checkpointIfIdle() {
+        boolean idle = System.nanoTime() - lastStepNanos >= config.checkpointWhenIdle().toNanos();
+        CheckpointEvent checkpoint = idle && steps > lastCheckpointStep ? checkpoint() : null;
+        return new StepOutcome(steps, examplesSeen, Double.NaN, checkpoint);
+    }
+
+    private CheckpointEvent checkpoint() {
+        String checkpointId = UUID.randomUUID().toString();
+        double meanLoss = lossSinceCheckpoint / Math.max(1, steps - lastCheckpointStep);
+        CheckpointManifest manifest = new CheckpointManifest(Checkpoints.FORMAT_VERSION, checkpointId, runId, steps,
+                examplesSeen, Instant.now().toString(), trainer.modelConfig(), resolvedConfig, null, meanLoss);
+        Path directory = trainer.checkpoint(config.checkpointDir(), manifest).toAbsolutePath();
+        lastCheckpointStep = steps;
+        lossSinceCheckpoint = 0;
+        LOG.infof("checkpoint %s at step %d (%d examples, mean loss %.4f)", directory, steps, examplesSeen,
+                meanLoss);
+        return new CheckpointEvent(runId, checkpointId, steps, examplesSeen, directory.toString(), meanLoss);
+    }
+
+    /** The run's configuration as JSON, for the run row. */
+    public String resolvedConfigJson() {
+        try {
+            return new ObjectMapper().writeValueAsString(resolvedConfig);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (steps > lastCheckpointStep) {
+            checkpoint();
+        }
+        trainer.close();
+    }
+
+    private static SortedMap<String, String> resolve(TrainConfig config) {
+        SortedMap<String, String> resolved = new TreeMap<>();
+        resolved.put("train.run-name", config.runName());
+        resolved.put("train.tokenizer", config.tokenizer().toString());
+        resolved.put("train.checkpoint-dir", config.checkpointDir().toString());
+        resolved.put("train.checkpoint-every-steps", String.valueOf(config.checkpointEverySteps()));
+        resolved.put("train.checkpoint-when-idle", config.checkpointWhenIdle().toString());
+        resolved.put("train.alpha", String.valueOf(config.alpha()));
+        resolved.put("train.temperature", String.valueOf(config.temperature()));
+        resolved.put("train.learning-rate", String.valueOf(config.learningRate()));
+        resolved.put("train.seed", String.valueOf(config.seed()));
+        TrainConfig.Student student = config.student();
+        resolved.put("train.student.vocab-size", String.valueOf(student.vocabSize()));
+        resolved.put("train.student.hidden-size", String.valueOf(student.hiddenSize()));
+        resolved.put("train.student.layers", String.valueOf(student.layers()));
+        resolved.put("train.student.heads", String.valueOf(student.heads()));
+        resolved.put("train.student.max-length", String.valueOf(student.maxLength()));
+        resolved.put("train.student.num-classes", String.valueOf(student.numClasses()));
+        return resolved;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.distill.train.rest;
+
+import dev.distill.train.StudentCheckpoint;
+import dev.distill.train.TrainingRun;
+import dev.distill.train.service.RunService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** Read-only listing of runs and their checkpoints. */
+@Path("/runs")
+@Produces(MediaType.APPLICATION_JSON)
+public class RunResource {
+    private final RunService runs;
+
+    public RunResource(RunService runs) {
+        this.runs = runs;
+    }
+
+    @GET
+    public Uni<List<TrainingRun>> list() {
+        return runs.runs();
+    }
+
+    @GET
+    @Path("/{runId}/checkpoints")
+    public Uni<List<StudentCheckpoint>> checkpoints(@PathParam("runId") String runId) {
+        return runs.checkpoints(runId);
+    }
+}

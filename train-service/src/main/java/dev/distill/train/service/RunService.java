@@ -1,0 +1,76 @@
+package dev.distill.train.service;
+
+import dev.distill.core.wire.CheckpointEvent;
+import dev.distill.train.StudentCheckpoint;
+import dev.distill.train.TrainingRun;
+import dev.distill.train.ml.StepOutcome;
+import dev.distill.train.ml.StudentTrainer;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+
+/** Run and checkpoint rows in PostgreSQL. */
+@ApplicationScoped
+public class RunService {
+    private final StudentTrainer trainer;
+
+    public RunService(StudentTrainer trainer) {
+        this.trainer = trainer;
+    }
+
+    /** Updates the run's progress and stores the outcome's checkpoint, if any, in one transaction. */
+    @WithTransaction
+    public Uni<Void> record(StepOutcome outcome) {
+        return TrainingRun.<TrainingRun>findById(trainer.runId())
+                .onItem().ifNull().continueWith(this::newRun)
+                .chain(run -> {
+                    run.steps = outcome.steps();
+                    run.examplesSeen = outcome.examplesSeen();
+                    if (!Double.isNaN(outcome.loss())) {
+                        run.lastLoss = outcome.loss();
+                    }
+                    run.updatedAt = Instant.now();
+                    Uni<?> saved = run.persist();
+                    CheckpointEvent event = outcome.checkpoint();
+                    if (event != null) {
+                        saved = saved.chain(() -> toEntity(event).persist());
+                    }
+                    return saved.replaceWithVoid();
+                });
+    }
+
+    @WithSession
+    public Uni<List<TrainingRun>> runs() {
+        return TrainingRun.listAll(Sort.descending("startedAt"));
+    }
+
+    @WithSession
+    public Uni<List<StudentCheckpoint>> checkpoints(String runId) {
+        return StudentCheckpoint.list("runId", Sort.ascending("step"), runId);
+    }
+
+    private TrainingRun newRun() {
+        TrainingRun run = new TrainingRun();
+        run.id = trainer.runId();
+        run.name = trainer.resolvedConfig().get("train.run-name");
+        run.startedAt = Instant.now();
+        run.config = trainer.resolvedConfigJson();
+        return run;
+    }
+
+    private static StudentCheckpoint toEntity(CheckpointEvent event) {
+        StudentCheckpoint checkpoint = new StudentCheckpoint();
+        checkpoint.id = event.checkpointId();
+        checkpoint.runId = event.runId();
+        checkpoint.step = event.step();
+        checkpoint.examplesSeen = event.examplesSeen();
+        checkpoint.trainLoss = event.trainLoss();
+        checkpoint.path = event.path();
+        checkpoint.createdAt = Instant.now();
+        return checkpoint;
+    }
+}
