@@ -37,6 +37,7 @@ public final class LocalRun implements AutoCloseable {
     /** Examples per ingest request. */
     private static final int INGEST_CHUNK = 500;
     private static final int PARTITIONS = 2;
+    private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
 
     private final LocalRunOptions options;
     private final PrintStream out;
@@ -163,15 +164,18 @@ public final class LocalRun implements AutoCloseable {
     public JsonNode awaitTrained(long examples, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long lastPrinted = -1;
+        long lastPrintNanos = 0;
         while (true) {
             JsonNode runs = get(trainUrl() + "/runs");
             JsonNode run = runs.size() > 0 ? runs.get(0) : null;
             long seen = run == null ? 0 : run.get("examplesSeen").asLong();
-            if (seen != lastPrinted) {
+            boolean quietLongEnough = System.nanoTime() - lastPrintNanos >= PROGRESS_INTERVAL.toNanos();
+            if (seen != lastPrinted && (quietLongEnough || seen >= examples)) {
                 out.printf("      trained on %,d / %,d examples (%.0f%%)%s%n", seen, examples,
                         100.0 * seen / examples, run == null ? "" : String.format(", loss %.4f",
                                 run.get("lastLoss").asDouble()));
                 lastPrinted = seen;
+                lastPrintNanos = System.nanoTime();
             }
             if (seen >= examples) {
                 return run;
