@@ -91,7 +91,7 @@ public final class LocalRun implements AutoCloseable {
 
         Map<String, String> label = new HashMap<>(Map.of(
                 "kafka.bootstrap.servers", kafka,
-                "label.teacher-checkpoint", teacher.toString(),
+                "label.teacher", teacher.toString(),
                 "label.tokenizer", tokenizer().toString()));
         Map<String, String> train = new HashMap<>(database);
         train.putAll(Map.of(
@@ -99,12 +99,13 @@ public final class LocalRun implements AutoCloseable {
                 "train.tokenizer", tokenizer().toString(),
                 "train.checkpoint-dir", work.resolve("checkpoints").toString(),
                 "train.checkpoint-every-steps", String.valueOf(options.checkpointEverySteps()),
-                "train.checkpoint-when-idle", "PT3S",
                 "train.seed", String.valueOf(options.seed()),
+                "train.warmup-steps", String.valueOf(options.warmupSteps()),
                 "train.student.hidden-size", String.valueOf(options.student().hiddenSize()),
                 "train.student.layers", String.valueOf(options.student().layers()),
                 "train.student.heads", String.valueOf(options.student().heads()),
                 "train.student.max-length", String.valueOf(options.student().maxLength())));
+        train.put("train.checkpoint-when-idle", "PT3S");
         Map<String, String> eval = new HashMap<>(database);
         eval.putAll(Map.of(
                 "kafka.bootstrap.servers", kafka,

@@ -29,7 +29,7 @@ final class TeacherBootstrap {
 
     static Path train(List<LabeledText> data, ModelConfig model, int epochs, int seed, Path tokenizer, Path root,
             PrintStream out) {
-        TrainingSettings settings = new TrainingSettings(1f, 1f, 1e-3f, seed);
+        TrainingSettings settings = TrainingSettings.constantRate(1f, 1f, 1e-3f, seed);
         List<LabeledText> order = new ArrayList<>(data);
         Random random = new Random(seed);
         long totalSteps = (long) epochs * ((data.size() + BATCH_SIZE - 1) / BATCH_SIZE);

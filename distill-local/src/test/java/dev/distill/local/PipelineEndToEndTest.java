@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * in over REST, checkpoints come out, are scored, and the leaderboard shows a student above chance.
  */
 class PipelineEndToEndTest {
-    private static final int STREAMED = 2000;
+    private static final int STREAMED = 4000;
     private static final int HELD_OUT = 300;
 
     private static LocalRun run;
@@ -41,13 +41,15 @@ class PipelineEndToEndTest {
                 .withWorkDir(project.resolve("distill-local/target/e2e-run"))
                 .withLimits(STREAMED, HELD_OUT)
                 .withTeacher(null, 4000, 3, new ModelConfig(30522, 64, 1, 2, 64, 2))
-                .withStudent(new ModelConfig(30522, 32, 1, 2, 64, 2), 20);
+                .withStudent(new ModelConfig(30522, 64, 1, 2, 64, 2), 40, 10);
         run = LocalRun.start(options, System.out);
         List<LabeledText> rows = LabeledTsv.read(project.resolve("data/sst2/train.tsv"), STREAMED);
         run.stream(rows);
         JsonNode trained = run.awaitTrained(STREAMED, Duration.ofMinutes(10));
         runId = trained.get("id").asText();
         finalScore = run.awaitEvaluated(runId, STREAMED, Duration.ofMinutes(5));
+        System.out.printf("teacher accuracy %.4f, final student accuracy %.4f%n", run.scoreTeacher().accuracy(),
+                finalScore.get("accuracy").asDouble());
     }
 
     @AfterAll

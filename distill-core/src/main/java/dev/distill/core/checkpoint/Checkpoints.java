@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.distill.core.Sha256;
 import dev.distill.core.model.TransformerClassifier;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,9 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.UUID;
 
 /**
@@ -62,7 +60,7 @@ public final class Checkpoints {
             }
             byte[] parameters = buffer.toByteArray();
             writeDurably(temporary.resolve(PARAMETERS), parameters);
-            CheckpointManifest complete = manifest.withParametersSha256(sha256(parameters));
+            CheckpointManifest complete = manifest.withParametersSha256(Sha256.of(parameters));
             writeDurably(temporary.resolve(MANIFEST), JSON.writeValueAsBytes(complete));
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
             return target;
@@ -101,7 +99,7 @@ public final class Checkpoints {
         Path parametersFile = directory.resolve(PARAMETERS);
         try {
             byte[] parameters = Files.readAllBytes(parametersFile);
-            String actual = sha256(parameters);
+            String actual = Sha256.of(parameters);
             if (!actual.equals(manifest.parametersSha256())) {
                 throw new CheckpointException("corrupt checkpoint " + directory + ": parameters.bin has sha-256 "
                         + actual + " but the manifest says " + manifest.parametersSha256(), null);
@@ -115,14 +113,6 @@ public final class Checkpoints {
         } catch (IOException | MalformedModelException e) {
             throw new CheckpointException("cannot read checkpoint parameters " + parametersFile + ": "
                     + e.getMessage(), e);
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 

@@ -13,7 +13,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.loss.DistillationLoss;
@@ -49,7 +48,7 @@ public final class DistillationTrainer implements AutoCloseable {
             DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
                     .optInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT)
                     .optOptimizer(Optimizer.adam()
-                            .optLearningRateTracker(Tracker.fixed(settings.learningRate()))
+                            .optLearningRateTracker(settings.schedule())
                             .build())
                     .optDevices(new Device[] {device});
             this.trainer = model.newTrainer(config);

@@ -86,7 +86,7 @@ class CheckpointRoundTripTest {
     }
 
     private static DistillationTrainer newTrainer() {
-        return new DistillationTrainer(SMALL, new TrainingSettings(0.5f, 2f, 1e-3f, 7), TestData.tokenizer(),
+        return new DistillationTrainer(SMALL, TrainingSettings.constantRate(0.5f, 2f, 1e-3f, 7), TestData.tokenizer(),
                 Device.cpu());
     }
 

@@ -7,8 +7,15 @@ import java.nio.file.Path;
 /** Settings of label-service, under the {@code label.} prefix. */
 @ConfigMapping(prefix = "label")
 public interface LabelConfig {
-    /** Teacher checkpoint directory (the project's checkpoint format). Required. */
-    Path teacherCheckpoint();
+    /**
+     * The teacher: a checkpoint directory of this project, or a TorchScript file ({@code *.pt}) taking
+     * {@code input_ids}, {@code attention_mask} (and optionally {@code token_type_ids}) and returning logits. Required.
+     */
+    Path teacher();
+
+    /** Truncation length for a TorchScript teacher; a checkpoint carries its own. */
+    @WithDefault("128")
+    int teacherMaxLength();
 
     /** Hugging Face {@code tokenizer.json} the teacher was trained with. */
     @WithDefault("data/vocab/tokenizer.json")

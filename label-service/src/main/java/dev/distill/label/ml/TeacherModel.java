@@ -24,9 +24,10 @@ public class TeacherModel {
     private final Predictor<List<String>, float[][]> predictor;
 
     public TeacherModel(LabelConfig config) {
-        this.classifier = TextClassifier.load(config.teacherCheckpoint(), config.tokenizer(), Devices.preferred());
+        this.classifier = TextClassifier.open(config.teacher(), config.tokenizer(), Devices.preferred(),
+                config.teacherMaxLength());
         this.predictor = classifier.newPredictor();
-        LOG.infof("teacher %s loaded from %s: %s", id(), config.teacherCheckpoint(), classifier.manifest().model());
+        LOG.infof("teacher %s loaded: %s", id(), classifier.description());
     }
 
     /** sha-256 of the teacher's parameters. */

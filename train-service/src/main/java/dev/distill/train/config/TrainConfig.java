@@ -36,8 +36,17 @@ public interface TrainConfig {
     @WithDefault("2.0")
     float temperature();
 
+    /** Peak Adam learning rate. */
     @WithDefault("0.001")
     float learningRate();
+
+    /** Steps of linear warm-up from 0 to the peak learning rate. */
+    @WithDefault("100")
+    int warmupSteps();
+
+    /** Step at which the learning rate has decayed linearly to 0; 0 keeps the peak rate (open-ended stream). */
+    @WithDefault("0")
+    int decaySteps();
 
     /** Seeds initialisation and dropout. */
     @WithDefault("42")

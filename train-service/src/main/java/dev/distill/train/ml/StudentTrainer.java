@@ -47,7 +47,8 @@ public class StudentTrainer {
         ModelConfig model = new ModelConfig(student.vocabSize(), student.hiddenSize(), student.layers(),
                 student.heads(), student.maxLength(), student.numClasses());
         this.trainer = new DistillationTrainer(model,
-                new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(), config.seed()),
+                new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
+                        config.warmupSteps(), config.decaySteps(), config.seed()),
                 config.tokenizer(), Devices.preferred());
         LOG.infof("run %s started: %s", runId, resolvedConfig);
     }
@@ -118,6 +119,8 @@ public class StudentTrainer {
         resolved.put("train.alpha", String.valueOf(config.alpha()));
         resolved.put("train.temperature", String.valueOf(config.temperature()));
         resolved.put("train.learning-rate", String.valueOf(config.learningRate()));
+        resolved.put("train.warmup-steps", String.valueOf(config.warmupSteps()));
+        resolved.put("train.decay-steps", String.valueOf(config.decaySteps()));
         resolved.put("train.seed", String.valueOf(config.seed()));
         TrainConfig.Student student = config.student();
         resolved.put("train.student.vocab-size", String.valueOf(student.vocabSize()));
