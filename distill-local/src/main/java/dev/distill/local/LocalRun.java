@@ -14,7 +14,6 @@ import dev.distill.embedded.EmbeddedStack;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -118,7 +117,7 @@ public final class LocalRun implements AutoCloseable {
     }
 
     private void startService(String name, Map<String, String> properties) {
-        ServiceProcess service = ServiceProcess.start(name, options.projectDir(), freePort(), properties, logDir(),
+        ServiceProcess service = ServiceProcess.start(name, options.projectDir(), ServiceProcess.freePort(), properties, logDir(),
                 djlCache());
         services.add(service);
         out.println("      " + name + " ready at " + service.url());
@@ -289,14 +288,6 @@ public final class LocalRun implements AutoCloseable {
         String configured = System.getenv("DJL_CACHE_DIR");
         return configured != null ? Path.of(configured)
                 : options.projectDir().toAbsolutePath().resolve("target/djl-cache");
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free local port", e);
-        }
     }
 
     private static void deleteRecursively(Path directory) {

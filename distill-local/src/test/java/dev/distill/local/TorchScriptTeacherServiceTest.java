@@ -13,7 +13,6 @@ import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.embedded.EmbeddedStack;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,18 +107,10 @@ class TorchScriptTeacherServiceTest {
     }
 
     private static ServiceProcess startLabelService(Path teacher) {
-        return ServiceProcess.start("label-service", PROJECT, freePort(), Map.of(
+        return ServiceProcess.start("label-service", PROJECT, ServiceProcess.freePort(), Map.of(
                 "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
                 "label.teacher", teacher.toString(),
                 "label.tokenizer", PROJECT.resolve("data/vocab/tokenizer.json").toString()),
                 WORK.resolve("logs"), PROJECT.resolve("target/djl-cache"));
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -6,9 +6,11 @@ import java.util.List;
  * A micro-batch of teacher outputs: the unit label-service publishes and train-service trains on.
  *
  * @param batchId     unique id of this batch
- * @param teacherId   identity of the teacher (sha-256 of its parameters)
+ * @param teacherId   identity of the teacher (sha-256 of its parameters or TorchScript file)
+ * @param tokenizerId identity of the tokenizer the teacher read the text with (sha-256 of its tokenizer.json)
  * @param temperature temperature the teacher suggests for softening its logits
  * @param labels      one entry per example, in input order
  */
-public record SoftLabelBatch(String batchId, String teacherId, float temperature, List<SoftLabel> labels) {
+public record SoftLabelBatch(String batchId, String teacherId, String tokenizerId, float temperature,
+        List<SoftLabel> labels) {
 }

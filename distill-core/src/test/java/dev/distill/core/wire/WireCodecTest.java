@@ -14,7 +14,7 @@ class WireCodecTest {
 
     @Test
     void softLabelBatchSurvivesRoundTrip() {
-        SoftLabelBatch batch = new SoftLabelBatch("b-1", "teacher-sha", 2.0f, List.of(
+        SoftLabelBatch batch = new SoftLabelBatch("b-1", "teacher-sha", "tokenizer-sha", 2.0f, List.of(
                 new SoftLabel("e-1", "a gripping , funny film", 1, new float[] {-1.25f, 3.5f}),
                 new SoftLabel("e-2", "unlabelled text ü", null, new float[] {0.1f, -0.2f})));
 
@@ -22,6 +22,7 @@ class WireCodecTest {
 
         assertEquals("b-1", decoded.batchId());
         assertEquals("teacher-sha", decoded.teacherId());
+        assertEquals("tokenizer-sha", decoded.tokenizerId());
         assertEquals(2.0f, decoded.temperature());
         assertEquals(2, decoded.labels().size());
         assertEquals("unlabelled text ü", decoded.labels().get(1).text());

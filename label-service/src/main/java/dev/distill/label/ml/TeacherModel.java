@@ -2,12 +2,14 @@ package dev.distill.label.ml;
 
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
+import dev.distill.core.Sha256;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.TextClassifier;
 import dev.distill.label.config.LabelConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -22,17 +24,24 @@ public class TeacherModel {
 
     private final TextClassifier classifier;
     private final Predictor<List<String>, float[][]> predictor;
+    private final String tokenizerId;
 
-    public TeacherModel(LabelConfig config) {
+    public TeacherModel(LabelConfig config) throws IOException {
         this.classifier = TextClassifier.open(config.teacher(), config.tokenizer(), Devices.preferred(),
                 config.teacherMaxLength());
         this.predictor = classifier.newPredictor();
+        this.tokenizerId = Sha256.of(config.tokenizer());
         LOG.infof("teacher %s loaded: %s", id(), classifier.description());
     }
 
     /** sha-256 of the teacher's parameters. */
     public String id() {
         return classifier.id();
+    }
+
+    /** sha-256 of the teacher's tokenizer.json. */
+    public String tokenizerId() {
+        return tokenizerId;
     }
 
     public int numClasses() {

@@ -28,6 +28,7 @@ public class LabelingService {
             TextExample example = examples.get(i);
             labels.add(new SoftLabel(example.id(), example.text(), example.label(), logits[i]));
         }
-        return new SoftLabelBatch(UUID.randomUUID().toString(), teacher.id(), config.temperature(), labels);
+        return new SoftLabelBatch(UUID.randomUUID().toString(), teacher.id(), teacher.tokenizerId(),
+                config.temperature(), labels);
     }
 }

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Settings of train-service, under the {@code train.} prefix. All of them are saved with every checkpoint. */
 @ConfigMapping(prefix = "train")
@@ -15,6 +16,12 @@ public interface TrainConfig {
     /** Hugging Face {@code tokenizer.json} of the student. */
     @WithDefault("data/vocab/tokenizer.json")
     Path tokenizer();
+
+    /**
+     * sha-256 of the only teacher whose soft labels this run accepts. Unset: the run accepts the teacher of its
+     * first batch and refuses batches of any other.
+     */
+    Optional<String> teacherId();
 
     /** Directory checkpoints are written to; eval-service must be able to read it. */
     @WithDefault("checkpoints")

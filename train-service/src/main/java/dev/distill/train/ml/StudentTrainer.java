@@ -2,6 +2,7 @@ package dev.distill.train.ml;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.core.Sha256;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.model.Devices;
@@ -14,6 +15,7 @@ import dev.distill.train.config.TrainConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.SortedMap;
@@ -34,15 +36,21 @@ public class StudentTrainer {
     private final DistillationTrainer trainer;
     private final String runId = UUID.randomUUID().toString();
     private final SortedMap<String, String> resolvedConfig;
+    private final String tokenizerId;
+    private String teacherId;
     private long steps;
     private long examplesSeen;
     private long lastCheckpointStep;
     private double lossSinceCheckpoint;
     private long lastStepNanos = System.nanoTime();
 
-    public StudentTrainer(TrainConfig config) {
+    public StudentTrainer(TrainConfig config) throws IOException {
         this.config = config;
         this.resolvedConfig = resolve(config);
+        this.tokenizerId = Sha256.of(config.tokenizer());
+        this.teacherId = config.teacherId().orElse(null);
+        resolvedConfig.put("train.tokenizer-id", tokenizerId);
+        config.teacherId().ifPresent(id -> resolvedConfig.put("train.teacher-id", id));
         TrainConfig.Student student = config.student();
         ModelConfig model = new ModelConfig(student.vocabSize(), student.hiddenSize(), student.layers(),
                 student.heads(), student.maxLength(), student.numClasses());
@@ -63,6 +71,7 @@ public class StudentTrainer {
 
     /** One optimizer step on the batch; writes a checkpoint every {@code checkpoint-every-steps} steps. */
     public synchronized StepOutcome train(SoftLabelBatch batch) {
+        checkProvenance(batch);
         float loss = trainer.step(batch.labels());
         steps++;
         examplesSeen += batch.labels().size();
@@ -70,6 +79,22 @@ public class StudentTrainer {
         lastStepNanos = System.nanoTime();
         CheckpointEvent checkpoint = steps - lastCheckpointStep >= config.checkpointEverySteps() ? checkpoint() : null;
         return new StepOutcome(steps, examplesSeen, loss, checkpoint);
+    }
+
+    /** Refuses batches of another teacher or tokenizer: their soft labels do not describe this run's inputs. */
+    private void checkProvenance(SoftLabelBatch batch) {
+        if (!tokenizerId.equals(batch.tokenizerId())) {
+            throw new BatchRefusedException("batch " + batch.batchId() + " was tokenized by the teacher with tokenizer "
+                    + batch.tokenizerId() + ", but this run's tokenizer " + config.tokenizer() + " is " + tokenizerId);
+        }
+        if (teacherId == null) {
+            teacherId = batch.teacherId();
+            resolvedConfig.put("train.teacher-id", teacherId);
+            LOG.infof("run %s trains on soft labels of teacher %s", runId, teacherId);
+        } else if (!teacherId.equals(batch.teacherId())) {
+            throw new BatchRefusedException("batch " + batch.batchId() + " comes from teacher " + batch.teacherId()
+                    + ", but this run trains on teacher " + teacherId + " (train.teacher-id)");
+        }
     }
 
     /** Writes a checkpoint if steps are unsaved and no batch came for {@code checkpoint-when-idle}. */
