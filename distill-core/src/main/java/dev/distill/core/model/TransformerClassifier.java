@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
@@ -62,6 +63,50 @@ public final class TransformerClassifier extends AbstractBlock {
 
     public ModelConfig config() {
         return config;
+    }
+
+    /**
+     * DistilBERT's initialisation (Sanh et al. 2019): copies the teacher's embeddings and classification head, and
+     * teacher layer {@code i * stride} into student layer {@code i}. Both must be initialised and share every size
+     * but the number of layers.
+     */
+    public void initializeFrom(TransformerClassifier teacher, int stride) {
+        ModelConfig from = teacher.config;
+        if (from.vocabSize() != config.vocabSize() || from.hiddenSize() != config.hiddenSize()
+                || from.heads() != config.heads() || from.maxLength() != config.maxLength()
+                || from.numClasses() != config.numClasses()) {
+            throw new IllegalArgumentException("cannot initialise student " + config + " from teacher " + from
+                    + ": all sizes but the number of layers must match");
+        }
+        if (stride < 1 || (long) (config.layers() - 1) * stride >= from.layers()) {
+            throw new IllegalArgumentException("layer stride " + stride + " maps the student's " + config.layers()
+                    + " layers beyond the teacher's " + from.layers());
+        }
+        copy(teacher.tokenEmbedding, tokenEmbedding);
+        copy(teacher.positionEmbedding, positionEmbedding);
+        copyAll(teacher.embeddingNorm, embeddingNorm);
+        copyAll(teacher.classifier, classifier);
+        for (int i = 0; i < layers.size(); i++) {
+            copyAll(teacher.layers.get(i * stride), layers.get(i));
+        }
+    }
+
+    private static void copyAll(Block from, Block to) {
+        List<Parameter> source = from.getParameters().values();
+        List<Parameter> target = to.getParameters().values();
+        for (int i = 0; i < target.size(); i++) {
+            copy(source.get(i), target.get(i));
+        }
+    }
+
+    private static void copy(Parameter from, Parameter to) {
+        NDArray source = from.getArray();
+        NDArray target = to.getArray();
+        if (!source.getShape().equals(target.getShape())) {
+            throw new IllegalArgumentException("parameter " + to.getName() + " has shape " + target.getShape()
+                    + " but the teacher's has " + source.getShape());
+        }
+        target.set(source.toFloatArray());
     }
 
     /** Input shapes for initialising a model on a batch of the given size and length. */

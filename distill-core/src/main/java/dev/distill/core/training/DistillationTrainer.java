@@ -60,6 +60,16 @@ public final class DistillationTrainer implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the student from a teacher checkpoint instead of random weights, taking every {@code stride}-th
+     * teacher layer ({@link TransformerClassifier#initializeFrom}).
+     */
+    public void initializeFrom(Path teacherCheckpoint, int stride) {
+        try (NDManager scratch = trainer.getManager().newSubManager()) {
+            block.initializeFrom(Checkpoints.load(teacherCheckpoint, scratch), stride);
+        }
+    }
+
     public ModelConfig modelConfig() {
         return block.config();
     }

@@ -59,6 +59,15 @@ public interface TrainConfig {
     @WithDefault("42")
     int seed();
 
+    /**
+     * Teacher checkpoint to start the student from (DistilBERT's recipe) instead of random weights; it must share
+     * every size with the student but the number of layers.
+     */
+    Optional<Path> initFrom();
+
+    /** With {@code init-from}: student layer i starts as teacher layer i * stride. Default: teacher / student layers. */
+    Optional<Integer> initLayerStride();
+
     /** Student architecture. */
     Student student();
 

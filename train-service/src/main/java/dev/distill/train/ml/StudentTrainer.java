@@ -58,6 +58,13 @@ public class StudentTrainer {
                 new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
                         config.warmupSteps(), config.decaySteps(), config.seed()),
                 config.tokenizer(), Devices.preferred());
+        config.initFrom().ifPresent(teacher -> {
+            int stride = config.initLayerStride()
+                    .orElse(Math.max(1, Checkpoints.readManifest(teacher).model().layers() / student.layers()));
+            trainer.initializeFrom(teacher, stride);
+            resolvedConfig.put("train.init-from", teacher.toString());
+            resolvedConfig.put("train.init-layer-stride", String.valueOf(stride));
+        });
         LOG.infof("run %s started: %s", runId, resolvedConfig);
     }
 
