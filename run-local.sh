@@ -5,8 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 echo "building (mvn package, tests skipped)..."
 mvn -B -q -DskipTests package
-export OPT_OUT_TRACKING=true
-export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$PWD/target/djl-cache}"
-exec java -Dai.djl.offline=true -Ddistill.project.dir="$PWD" \
-  -cp "distill-local/target/distill-local-0.1.0-SNAPSHOT.jar:distill-local/target/lib/*" \
-  dev.distill.local.Main "$@"
+exec bin/java-main dev.distill.local.Main "$@"

@@ -8,6 +8,7 @@ import dev.distill.core.metrics.ClassificationMetrics;
 import dev.distill.core.metrics.HeldOutEvaluation;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.TextClassifier;
+import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.Topics;
 import dev.distill.embedded.EmbeddedDatabase;
 import dev.distill.embedded.EmbeddedStack;
@@ -76,9 +77,10 @@ public final class LocalRun implements AutoCloseable {
         } else {
             out.printf("[2/5] training a teacher %s on %d labelled examples, %d epoch(s)%n", options.teacher(),
                     options.teacherExamples(), options.teacherEpochs());
-            teacher = TeacherBootstrap.train(LabeledTsv.read(options.trainFile(), options.teacherExamples()),
-                    options.teacher(), options.teacherEpochs(), options.seed(), tokenizer(), work.resolve("teacher"),
-                    out);
+            teacher = OfflineTraining.train("teacher",
+                    OfflineTraining.goldOnly(LabeledTsv.read(options.trainFile(), options.teacherExamples())),
+                    options.teacher(), TrainingSettings.constantRate(1f, 1f, 1e-3f, options.seed()),
+                    options.teacherEpochs(), tokenizer(), work.resolve("teacher"), out);
         }
 
         out.println("[3/5] starting label-service, train-service and eval-service (logs in " + logDir() + ")");

@@ -65,6 +65,20 @@ public final class TransformerClassifier extends AbstractBlock {
         return config;
     }
 
+    /** Parameter counts, from the configuration (the block need not be initialised). */
+    public ParameterCount parameterCount() {
+        long embeddings = (long) (config.vocabSize() + config.maxLength()) * config.hiddenSize();
+        long hidden = config.hiddenSize();
+        long intermediate = config.intermediateSize();
+        long perLayer = 4 * (hidden * hidden + hidden)                        // query, key, value, output
+                + (hidden * intermediate + intermediate) + (intermediate * hidden + hidden) // feed-forward
+                + 2 * 2 * hidden;                                             // two LayerNorms
+        long nonEmbedding = 2 * hidden                                        // embedding LayerNorm
+                + config.layers() * perLayer
+                + hidden * config.numClasses() + config.numClasses();         // classifier
+        return new ParameterCount(embeddings + nonEmbedding, nonEmbedding);
+    }
+
     /**
      * DistilBERT's initialisation (Sanh et al. 2019): copies the teacher's embeddings and classification head, and
      * teacher layer {@code i * stride} into student layer {@code i}. Both must be initialised and share every size

@@ -17,6 +17,7 @@ import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.loss.DistillationLoss;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.ParameterCount;
 import dev.distill.core.model.TextClassifier;
 import dev.distill.core.model.TransformerClassifier;
 import dev.distill.core.text.TextTokenizer;
@@ -68,6 +69,10 @@ public final class DistillationTrainer implements AutoCloseable {
         try (NDManager scratch = trainer.getManager().newSubManager()) {
             block.initializeFrom(Checkpoints.load(teacherCheckpoint, scratch), stride);
         }
+    }
+
+    public ParameterCount parameterCount() {
+        return block.parameterCount();
     }
 
     public ModelConfig modelConfig() {

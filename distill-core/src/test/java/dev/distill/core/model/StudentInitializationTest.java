@@ -97,6 +97,17 @@ class StudentInitializationTest {
         }
     }
 
+    @Test
+    void parameterCountMatchesTheInitialisedArrays() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TransformerClassifier block = initialized(TEACHER, manager);
+            long total = block.getParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
+            long embeddings = (long) (TEACHER.vocabSize() + TEACHER.maxLength()) * TEACHER.hiddenSize();
+            assertEquals(total, block.parameterCount().total());
+            assertEquals(total - embeddings, block.parameterCount().nonEmbedding());
+        }
+    }
+
     private static void assertSame(Parameter expected, Parameter actual) {
         assertArrayEquals(expected.getArray().toFloatArray(), actual.getArray().toFloatArray(),
                 "parameter " + actual.getName());

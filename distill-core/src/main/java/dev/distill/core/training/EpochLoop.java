@@ -1,0 +1,47 @@
+package dev.distill.core.training;
+
+import dev.distill.core.wire.SoftLabel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/** Offline training: shuffled epochs of fixed-size batches over an in-memory soft-label set. */
+public final class EpochLoop {
+    /** Called after every step. */
+    public interface Progress {
+        void step(int epoch, int epochs, long step, long totalSteps, double epochMeanLoss);
+    }
+
+    private EpochLoop() {
+    }
+
+    /**
+     * @param seed shuffles the examples, so a run is reproducible
+     * @return mean loss of the last epoch
+     */
+    public static double run(DistillationTrainer trainer, List<SoftLabel> examples, int epochs, int batchSize,
+            long seed, Progress progress) {
+        if (examples.isEmpty() || epochs < 1 || batchSize < 1) {
+            throw new IllegalArgumentException("need examples, at least one epoch and a positive batch size");
+        }
+        List<SoftLabel> order = new ArrayList<>(examples);
+        Random random = new Random(seed);
+        long totalSteps = (long) epochs * ((examples.size() + batchSize - 1) / batchSize);
+        long step = 0;
+        double epochLoss = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            Collections.shuffle(order, random);
+            double lossSum = 0;
+            int batches = 0;
+            for (int start = 0; start < order.size(); start += batchSize) {
+                lossSum += trainer.step(order.subList(start, Math.min(order.size(), start + batchSize)));
+                batches++;
+                step++;
+                progress.step(epoch, epochs, step, totalSteps, lossSum / batches);
+            }
+            epochLoss = lossSum / batches;
+        }
+        return epochLoss;
+    }
+}

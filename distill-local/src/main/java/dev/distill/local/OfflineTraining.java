@@ -1,0 +1,67 @@
+package dev.distill.local;
+
+import dev.distill.core.checkpoint.CheckpointManifest;
+import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.data.LabeledText;
+import dev.distill.core.model.Devices;
+import dev.distill.core.model.ModelConfig;
+import dev.distill.core.training.DistillationTrainer;
+import dev.distill.core.training.EpochLoop;
+import dev.distill.core.training.TrainingSettings;
+import dev.distill.core.wire.SoftLabel;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * In-process training over a fixed data set with the same trainer train-service uses: the local run's teacher
+ * (gold labels only, so no downloaded weights are needed) and the quality benchmark's models. Saves the result in
+ * the checkpoint format label-service and eval-service load.
+ */
+final class OfflineTraining {
+    static final int BATCH_SIZE = 32;
+
+    private OfflineTraining() {
+    }
+
+    /** Gold labels only (alpha = 1): how a teacher is made from labelled data. */
+    static List<SoftLabel> goldOnly(List<LabeledText> rows) {
+        List<SoftLabel> examples = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            examples.add(new SoftLabel("labelled-" + i, rows.get(i).text(), rows.get(i).label(), null));
+        }
+        return examples;
+    }
+
+    /** Trains for {@code epochs} epochs and writes the checkpoint {@code root/step-...-<name>}. */
+    static Path train(String name, List<SoftLabel> examples, ModelConfig model, TrainingSettings settings, int epochs,
+            Path tokenizer, Path root, PrintStream out) {
+        long started = System.nanoTime();
+        try (DistillationTrainer trainer = new DistillationTrainer(model, settings, tokenizer, Devices.preferred())) {
+            double loss = EpochLoop.run(trainer, examples, epochs, BATCH_SIZE, settings.seed(),
+                    (epoch, of, step, total, epochLoss) -> {
+                        if (step % 200 == 0 || step == total) {
+                            double seconds = (System.nanoTime() - started) / 1e9;
+                            out.printf("  %s: epoch %d/%d  step %d/%d  loss %.4f  (%.0f examples/s)%n", name, epoch,
+                                    of, step, total, epochLoss, step * BATCH_SIZE / seconds);
+                        }
+                    });
+            TreeMap<String, String> config = new TreeMap<>();
+            config.put("train.examples", String.valueOf(examples.size()));
+            config.put("train.epochs", String.valueOf(epochs));
+            config.put("train.batch-size", String.valueOf(BATCH_SIZE));
+            config.put("train.alpha", String.valueOf(settings.alpha()));
+            config.put("train.temperature", String.valueOf(settings.temperature()));
+            config.put("train.learning-rate", String.valueOf(settings.learningRate()));
+            config.put("train.warmup-steps", String.valueOf(settings.warmupSteps()));
+            config.put("train.decay-steps", String.valueOf(settings.decaySteps()));
+            config.put("train.seed", String.valueOf(settings.seed()));
+            long steps = (long) epochs * ((examples.size() + BATCH_SIZE - 1) / BATCH_SIZE);
+            return trainer.checkpoint(root, new CheckpointManifest(Checkpoints.FORMAT_VERSION, name, "offline",
+                    steps, (long) epochs * examples.size(), Instant.now().toString(), model, config, null, loss));
+        }
+    }
+}
