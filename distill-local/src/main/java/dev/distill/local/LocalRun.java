@@ -292,7 +292,8 @@ public final class LocalRun implements AutoCloseable {
                 : options.projectDir().toAbsolutePath().resolve("target/djl-cache");
     }
 
-    private static void deleteRecursively(Path directory) {
+    /** Removes a folder and everything in it; nothing happens if it does not exist. */
+    static void deleteRecursively(Path directory) {
         if (!Files.exists(directory)) {
             return;
         }

@@ -80,6 +80,7 @@ public final class QualityBenchmark {
     Map<String, Object> run() {
         long started = System.nanoTime();
         Path outDir = Path.of(option("out", project.resolve("target/bench/quality").toString())).toAbsolutePath();
+        LocalRun.deleteRecursively(outDir);
         Path tokenizer = project.resolve("data/vocab/tokenizer.json");
         List<LabeledText> train = LabeledTsv.read(project.resolve("data/sst2/train.tsv"), 0);
         List<LabeledText> dev = LabeledTsv.read(project.resolve("data/sst2/dev.tsv"), intOption("eval-limit", 0));

@@ -13,10 +13,12 @@ import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.embedded.EmbeddedDatabase;
 import dev.distill.embedded.EmbeddedStack;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,70 +32,108 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * train-service refuses soft labels from another teacher or another tokenizer than its run's: they go to the
- * dead-letter topic with the reason, and the student never trains on them.
+ * train-service refuses soft labels it must not train on (another teacher, another tokenizer, missing teacher
+ * states for the layer map): they go to the dead-letter topic with the reason, and the student never sees them.
  */
 class SoftLabelProvenanceTest {
     private static final Path PROJECT = Path.of(System.getProperty("distill.project.dir", "..")).toAbsolutePath();
-    private static final Path WORK = PROJECT.resolve("distill-local/target/provenance-run");
     private static final Path TOKENIZER = PROJECT.resolve("data/vocab/tokenizer.json");
     private static final String TEACHER = "teacher-the-run-expects";
 
     @Test
-    void batchesOfAnotherTeacherOrTokenizerAreRefusedNotTrainedOn() throws Exception {
+    void batchesOfAnotherTeacherOrTokenizerAreRefusedNotTrainedOn() throws IOException {
         String tokenizer = Sha256.of(TOKENIZER);
-        try (EmbeddedStack stack = EmbeddedStack.start(WORK.resolve("stack"), Topics.all(), 1);
-                ServiceProcess train = ServiceProcess.start("train-service", PROJECT, ServiceProcess.freePort(),
-                        Map.of("kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
-                                "quarkus.datasource.reactive.url", stack.database().reactiveUrl(),
-                                "quarkus.datasource.username", EmbeddedDatabase.USER,
-                                "quarkus.datasource.password", EmbeddedDatabase.PASSWORD,
-                                "train.teacher-id", TEACHER,
-                                "train.tokenizer", TOKENIZER.toString(),
-                                "train.checkpoint-dir", WORK.resolve("checkpoints").toString(),
-                                "train.student.hidden-size", "16",
-                                "train.student.layers", "1"),
-                        WORK.resolve("logs"), PROJECT.resolve("target/djl-cache"))) {
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                    Map.of("bootstrap.servers", stack.kafka().bootstrapServers()), new StringSerializer(),
-                    new ByteArraySerializer())) {
-                for (SoftLabelBatch batch : List.of(
-                        batch("good-1", TEACHER, tokenizer, 3),
-                        batch("other-teacher", "some-other-teacher", tokenizer, 5),
-                        batch("other-tokenizer", TEACHER, "sha-of-another-tokenizer", 7),
-                        batch("good-2", TEACHER, tokenizer, 2))) {
-                    producer.send(new ProducerRecord<>(Topics.SOFT_LABELS, batch.batchId(),
-                            WireCodec.encode(batch))).get();
-                }
-            }
+        Path work = PROJECT.resolve("distill-local/target/provenance-run");
+        try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 1);
+                ServiceProcess train = startTrain(stack, work, Map.of("train.teacher-id", TEACHER))) {
+            produce(stack, batch("good-1", TEACHER, tokenizer, 3, null),
+                    batch("other-teacher", "some-other-teacher", tokenizer, 5, null),
+                    batch("other-tokenizer", TEACHER, "sha-of-another-tokenizer", 7, null),
+                    batch("good-2", TEACHER, tokenizer, 2, null));
 
             List<String> reasons = deadLetterReasons(stack, 2);
             assertTrue(reasons.get(0).contains("comes from teacher some-other-teacher, but this run trains on "
                     + "teacher " + TEACHER), reasons.get(0));
             assertTrue(reasons.get(1).contains("tokenized by the teacher with tokenizer sha-of-another-tokenizer"),
                     reasons.get(1));
-
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            int seen = 0;
-            while (seen < 5 && System.nanoTime() < deadline) {
-                ServiceProcess.sleep(500);
-                List<Integer> runs = given().baseUri(train.url()).get("/runs").then().extract().path("examplesSeen");
-                seen = runs.isEmpty() ? 0 : runs.get(0);
-            }
-            given().baseUri(train.url()).get("/runs").then()
-                    .statusCode(200)
-                    .body("[0].examplesSeen", equalTo(5))
-                    .body("[0].steps", equalTo(2));
+            awaitTrained(train, 5, 2);
         }
     }
 
-    private static SoftLabelBatch batch(String id, String teacher, String tokenizer, int size) {
+    @Test
+    void layerMapRunRefusesBatchesWithoutTheMappedTeacherStates() throws IOException {
+        String tokenizer = Sha256.of(TOKENIZER);
+        Path work = PROJECT.resolve("distill-local/target/layer-map-run");
+        try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 1);
+                ServiceProcess train = startTrain(stack, work, Map.of("train.layer-map", "1:2",
+                        "train.layer-map-teacher-hidden-size", "8"))) {
+            produce(stack, batch("with-states", TEACHER, tokenizer, 4, new int[] {1, 2}),
+                    batch("without-states", TEACHER, tokenizer, 6, null),
+                    batch("with-states-2", TEACHER, tokenizer, 3, new int[] {2}));
+
+            List<String> reasons = deadLetterReasons(stack, 1);
+            assertTrue(reasons.get(0).contains("carries hidden states of teacher layers [] but the layer map needs "
+                    + "layer 2"), reasons.get(0));
+            awaitTrained(train, 7, 2);
+        }
+    }
+
+    /** A batch of {@code size} labels; with {@code hiddenLayers}, each label carries an 8-wide state per layer. */
+    private static SoftLabelBatch batch(String id, String teacher, String tokenizer, int size, int[] hiddenLayers) {
         List<SoftLabel> labels = new ArrayList<>();
         for (int i = 0; i < size; i++) {
+            float[][] hidden = null;
+            if (hiddenLayers != null) {
+                hidden = new float[hiddenLayers.length][8];
+                for (float[] state : hidden) {
+                    state[i % 8] = 1f;
+                }
+            }
             labels.add(new SoftLabel(id + "-" + i, "an example sentence number " + i, i % 2,
-                    new float[] {0.5f, -0.5f}));
+                    new float[] {0.5f, -0.5f}, hidden));
         }
-        return new SoftLabelBatch(id, teacher, tokenizer, 2f, labels);
+        return new SoftLabelBatch(id, teacher, tokenizer, 2f, hiddenLayers, labels);
+    }
+
+    private static ServiceProcess startTrain(EmbeddedStack stack, Path work, Map<String, String> extra) {
+        Map<String, String> properties = new HashMap<>(Map.of(
+                "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
+                "quarkus.datasource.reactive.url", stack.database().reactiveUrl(),
+                "quarkus.datasource.username", EmbeddedDatabase.USER,
+                "quarkus.datasource.password", EmbeddedDatabase.PASSWORD,
+                "train.tokenizer", TOKENIZER.toString(),
+                "train.checkpoint-dir", work.resolve("checkpoints").toString(),
+                "train.student.hidden-size", "16",
+                "train.student.layers", "1"));
+        properties.putAll(extra);
+        return ServiceProcess.start("train-service", PROJECT, ServiceProcess.freePort(), properties,
+                work.resolve("logs"), PROJECT.resolve("target/djl-cache"));
+    }
+
+    private static void produce(EmbeddedStack stack, SoftLabelBatch... batches) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", stack.kafka().bootstrapServers()), new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (SoftLabelBatch batch : batches) {
+                producer.send(new ProducerRecord<>(Topics.SOFT_LABELS, batch.batchId(), WireCodec.encode(batch)));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Waits until the run has trained on {@code examples} examples, then checks it took exactly {@code steps}. */
+    private static void awaitTrained(ServiceProcess train, int examples, int steps) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int seen = 0;
+        while (seen < examples && System.nanoTime() < deadline) {
+            ServiceProcess.sleep(500);
+            List<Integer> runs = given().baseUri(train.url()).get("/runs").then().extract().path("examplesSeen");
+            seen = runs.isEmpty() ? 0 : runs.get(0);
+        }
+        given().baseUri(train.url()).get("/runs").then()
+                .statusCode(200)
+                .body("[0].examplesSeen", equalTo(examples))
+                .body("[0].steps", equalTo(steps));
     }
 
     private static List<String> deadLetterReasons(EmbeddedStack stack, int expected) {

@@ -51,6 +51,10 @@ public final class Checkpoints {
     public static Path write(Path root, CheckpointManifest manifest, TransformerClassifier block) {
         Path target = root.resolve(directoryName(manifest.step(), manifest.checkpointId()));
         Path temporary = root.resolve(".tmp-" + UUID.randomUUID());
+        if (Files.exists(target)) {
+            throw new CheckpointException("checkpoint " + target + " already exists; checkpoints are never "
+                    + "overwritten", null);
+        }
         try {
             Files.createDirectories(root);
             Files.createDirectories(temporary);

@@ -18,7 +18,7 @@ import ai.djl.training.loss.Loss;
  * KL is summed over classes and averaged over the batch.
  *
  * <p>Labels: {@code NDList(goldOneHot (B, C) float32 with an all-zero row for unlabelled examples, teacherLogits
- * (B, C))}. Predictions: {@code NDList(studentLogits (B, C))}.
+ * (B, C))}. Predictions: {@code NDList(studentLogits (B, C), ...)}; outputs after the logits are ignored.
  */
 public final class DistillationLoss extends Loss {
     private final float alpha;
@@ -48,7 +48,7 @@ public final class DistillationLoss extends Loss {
     public NDArray evaluate(NDList labels, NDList predictions) {
         NDArray goldOneHot = labels.get(0);
         NDArray teacherLogits = labels.get(1);
-        NDArray studentLogits = predictions.singletonOrThrow();
+        NDArray studentLogits = predictions.head();
 
         NDArray labelled = goldOneHot.sum().maximum(1f);
         NDArray hardLoss = goldOneHot.mul(studentLogits.logSoftmax(1)).sum().neg().div(labelled);

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A text classifier loaded for inference: either a checkpoint directory of this project or a TorchScript file
@@ -39,15 +40,27 @@ public final class TextClassifier implements AutoCloseable {
     private final int numClasses;
     private final boolean takesTokenTypeIds;
     private final String description;
+    /** Architecture of a checkpoint model; null for TorchScript, whose insides are opaque. */
+    private final ModelConfig config;
 
     private TextClassifier(Model model, TextTokenizer tokenizer, String id, int numClasses,
-            boolean takesTokenTypeIds, String description) {
+            boolean takesTokenTypeIds, String description, ModelConfig config) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.id = id;
         this.numClasses = numClasses;
         this.takesTokenTypeIds = takesTokenTypeIds;
         this.description = description;
+        this.config = config;
+    }
+
+    /**
+     * Outputs of a teacher for intermediate-layer distillation.
+     *
+     * @param logits [batch][classes]
+     * @param hidden [batch][requested layer][hidden units]: pooled states of the requested layers
+     */
+    public record TeacherOutput(float[][] logits, float[][][] hidden) {
     }
 
     /**
@@ -74,7 +87,7 @@ public final class TextClassifier implements AutoCloseable {
             model.setBlock(Checkpoints.load(checkpoint, model.getNDManager()));
             TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson, manifest.model().maxLength());
             return new TextClassifier(model, tokenizer, manifest.parametersSha256(), manifest.model().numClasses(),
-                    false, "checkpoint " + checkpoint + " " + manifest.model());
+                    false, "checkpoint " + checkpoint + " " + manifest.model(), manifest.model());
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -109,7 +122,7 @@ public final class TextClassifier implements AutoCloseable {
             TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson, maxLength);
             return new TextClassifier(model, tokenizer, Sha256.of(file), numClasses, takesTokenTypeIds,
                     "TorchScript " + file + " (" + numClasses + " classes"
-                            + (takesTokenTypeIds ? ", takes token_type_ids" : "") + ")");
+                            + (takesTokenTypeIds ? ", takes token_type_ids" : "") + ")", null);
         } catch (IOException | MalformedModelException e) {
             model.close();
             throw new ModelContractException("cannot load TorchScript teacher " + file + ": " + e.getMessage(), e);
@@ -135,7 +148,37 @@ public final class TextClassifier implements AutoCloseable {
 
     /** A predictor from texts to raw logits [batch][classes]; the caller closes it. */
     public Predictor<List<String>, float[][]> newPredictor() {
-        return model.newPredictor(new LogitsTranslator(tokenizer, takesTokenTypeIds));
+        return model.newPredictor(new TokenizingTranslator<>(tokenizer, takesTokenTypeIds,
+                outputs -> toMatrix(outputs.head())));
+    }
+
+    /**
+     * A predictor of logits plus the pooled hidden states of the given layers (1 = first encoder layer; none for
+     * logits only), for intermediate-layer distillation. Only checkpoint models expose hidden states.
+     */
+    public Predictor<List<String>, TeacherOutput> newTeacherPredictor(int[] layers) {
+        if (layers.length > 0 && config == null) {
+            throw new ModelContractException("intermediate-layer distillation needs the teacher's hidden states, "
+                    + "which only a checkpoint of this project exposes, not " + description, null);
+        }
+        for (int layer : layers) {
+            if (layer < 1 || layer > config.layers()) {
+                throw new IllegalArgumentException("hidden layer " + layer + " does not exist; the teacher has "
+                        + config.layers() + " layers (counting from 1)");
+            }
+        }
+        int[] requested = layers.clone();
+        return model.newPredictor(new TokenizingTranslator<>(tokenizer, takesTokenTypeIds, outputs -> {
+            float[][] logits = toMatrix(outputs.head());
+            float[][][] hidden = new float[logits.length][requested.length][];
+            for (int j = 0; j < requested.length; j++) {
+                float[][] states = toMatrix(outputs.get(requested[j]));
+                for (int row = 0; row < logits.length; row++) {
+                    hidden[row][j] = states[row];
+                }
+            }
+            return new TeacherOutput(logits, hidden);
+        }));
     }
 
     @Override
@@ -189,14 +232,16 @@ public final class TextClassifier implements AutoCloseable {
         return newline < 0 ? message : message.substring(0, newline);
     }
 
-    /** Tokenizes texts into the model's inputs and reads logits back as a float matrix. */
-    private static final class LogitsTranslator implements NoBatchifyTranslator<List<String>, float[][]> {
+    /** Tokenizes texts into the model's inputs and reads the outputs back with {@code reader}. */
+    private static final class TokenizingTranslator<O> implements NoBatchifyTranslator<List<String>, O> {
         private final TextTokenizer tokenizer;
         private final boolean withTokenTypeIds;
+        private final Function<NDList, O> reader;
 
-        LogitsTranslator(TextTokenizer tokenizer, boolean withTokenTypeIds) {
+        TokenizingTranslator(TextTokenizer tokenizer, boolean withTokenTypeIds, Function<NDList, O> reader) {
             this.tokenizer = tokenizer;
             this.withTokenTypeIds = withTokenTypeIds;
+            this.reader = reader;
         }
 
         @Override
@@ -206,8 +251,8 @@ public final class TextClassifier implements AutoCloseable {
         }
 
         @Override
-        public float[][] processOutput(TranslatorContext ctx, NDList list) {
-            return toMatrix(list.head());
+        public O processOutput(TranslatorContext ctx, NDList list) {
+            return reader.apply(list);
         }
     }
 }

@@ -25,7 +25,8 @@ import java.util.List;
  * <p>Mean pooling instead of BERT's [CLS] vector: small students trained from scratch on a stream learn faster from
  * it, and it needs no pre-training to be meaningful.
  *
- * <p>Inputs: {@code input_ids} (B, S) int64 and {@code attention_mask} (B, S) int64. Output: logits (B, classes).
+ * <p>Inputs: {@code input_ids} (B, S) int64 and {@code attention_mask} (B, S) int64. Outputs: logits (B, classes),
+ * then the pooled output of every encoder layer (B, hidden), layer 1 first, for intermediate-layer distillation.
  */
 public final class TransformerClassifier extends AbstractBlock {
     private static final byte VERSION = 1;
@@ -148,17 +149,29 @@ public final class TransformerClassifier extends AbstractBlock {
         hidden = embeddingNorm.forward(store, new NDList(hidden), training, params).head();
         hidden = embeddingDropout.forward(store, new NDList(hidden), training, params).head();
         NDArray attentionMask = mask.expandDims(1).broadcast(batch, length, length);
+        NDArray weights = mask.toType(DataType.FLOAT32, false).expandDims(2);
+        NDArray realTokens = weights.sum(new int[] {1}).maximum(1f);
+        NDList pooledLayers = new NDList(layers.size());
         for (EncoderLayer layer : layers) {
             hidden = layer.forward(store, new NDList(hidden, attentionMask), training, params).head();
+            pooledLayers.add(hidden.mul(weights).sum(new int[] {1}).div(realTokens));
         }
-        NDArray weights = mask.toType(DataType.FLOAT32, false).expandDims(2);
-        NDArray pooled = hidden.mul(weights).sum(new int[] {1}).div(weights.sum(new int[] {1}).maximum(1f));
-        return new NDList(classifier.forward(store, new NDList(pooled), training, params).head());
+        NDList outputs = new NDList(1 + layers.size());
+        outputs.add(classifier.forward(store, new NDList(pooledLayers.get(layers.size() - 1)), training, params)
+                .head());
+        outputs.addAll(pooledLayers);
+        return outputs;
     }
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0), config.numClasses())};
+        long batch = inputShapes[0].get(0);
+        Shape[] shapes = new Shape[1 + layers.size()];
+        shapes[0] = new Shape(batch, config.numClasses());
+        for (int i = 1; i < shapes.length; i++) {
+            shapes[i] = new Shape(batch, config.hiddenSize());
+        }
+        return shapes;
     }
 
     @Override

@@ -16,8 +16,10 @@ import ai.djl.training.optimizer.Optimizer;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.loss.DistillationLoss;
+import dev.distill.core.loss.HiddenStateLoss;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.ParameterCount;
+import dev.distill.core.model.ProjectedStudent;
 import dev.distill.core.model.TextClassifier;
 import dev.distill.core.model.TransformerClassifier;
 import dev.distill.core.text.TextTokenizer;
@@ -37,15 +39,29 @@ public final class DistillationTrainer implements AutoCloseable {
     private final TransformerClassifier block;
     private final TextTokenizer tokenizer;
     private final DistillationLoss loss;
+    /** Null unless intermediate-layer distillation is on. */
+    private final LayerMatching matching;
+    private final HiddenStateLoss hiddenStateLoss = new HiddenStateLoss();
 
     public DistillationTrainer(ModelConfig modelConfig, TrainingSettings settings, Path tokenizerJson,
             Device device) {
+        this(modelConfig, settings, tokenizerJson, device, null);
+    }
+
+    /**
+     * @param matching intermediate-layer distillation, or {@code null}; with it, every label passed to
+     *                 {@link #step} carries the matched teacher states ({@link LayerMatching#select})
+     */
+    public DistillationTrainer(ModelConfig modelConfig, TrainingSettings settings, Path tokenizerJson,
+            Device device, LayerMatching matching) {
         Engine.getInstance().setRandomSeed(settings.seed());
         this.block = new TransformerClassifier(modelConfig);
         this.loss = new DistillationLoss(settings.alpha(), settings.temperature());
+        this.matching = matching;
         this.model = Model.newInstance("student", device);
         try {
-            model.setBlock(block);
+            model.setBlock(matching == null ? block
+                    : new ProjectedStudent(block, matching.studentLayers(), matching.teacherHiddenSize()));
             DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
                     .optInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT)
                     .optOptimizer(Optimizer.adam()
@@ -119,13 +135,36 @@ public final class DistillationTrainer implements AutoCloseable {
             NDList targets = new NDList(step.create(gold), step.create(teacher));
             float value;
             try (GradientCollector collector = trainer.newGradientCollector()) {
-                NDArray batchLoss = loss.evaluate(targets, trainer.forward(inputs));
+                NDList predictions = trainer.forward(inputs);
+                NDArray batchLoss = loss.evaluate(targets, predictions);
+                if (matching != null) {
+                    NDList projected = new NDList(predictions.subList(1, predictions.size()));
+                    batchLoss = batchLoss.add(hiddenStateLoss.evaluate(teacherStates(labels, step), projected)
+                            .mul(matching.weight()));
+                }
                 collector.backward(batchLoss);
                 value = batchLoss.getFloat();
             }
             trainer.step();
             return value;
         }
+    }
+
+    private NDList teacherStates(List<SoftLabel> labels, NDManager manager) {
+        NDList states = new NDList(matching.teacherLayers().length);
+        for (int pair = 0; pair < matching.teacherLayers().length; pair++) {
+            float[][] rows = new float[labels.size()][];
+            for (int i = 0; i < labels.size(); i++) {
+                float[][] hidden = labels.get(i).hidden();
+                if (hidden == null || hidden.length != matching.teacherLayers().length) {
+                    throw new IllegalArgumentException("example " + labels.get(i).exampleId()
+                            + " lacks the teacher hidden states the layer map needs");
+                }
+                rows[i] = hidden[pair];
+            }
+            states.add(manager.create(rows));
+        }
+        return states;
     }
 
     /** Logits of the current parameters for the texts, in inference mode (no dropout). */

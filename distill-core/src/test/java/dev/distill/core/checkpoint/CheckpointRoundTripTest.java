@@ -79,6 +79,17 @@ class CheckpointRoundTripTest {
     }
 
     @Test
+    void existingCheckpointIsNeverOverwritten() {
+        try (DistillationTrainer trainer = newTrainer()) {
+            trainer.checkpoint(root, manifest(3));
+            CheckpointException error = assertThrows(CheckpointException.class,
+                    () -> trainer.checkpoint(root, manifest(3)));
+            assertTrue(error.getMessage().endsWith("already exists; checkpoints are never overwritten"),
+                    error.getMessage());
+        }
+    }
+
+    @Test
     void missingCheckpointSaysWhatIsMissing() {
         CheckpointException error = assertThrows(CheckpointException.class,
                 () -> Checkpoints.readManifest(root.resolve("nope")));

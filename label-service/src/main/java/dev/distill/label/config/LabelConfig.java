@@ -3,15 +3,29 @@ package dev.distill.label.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /** Settings of label-service, under the {@code label.} prefix. */
 @ConfigMapping(prefix = "label")
 public interface LabelConfig {
     /**
      * The teacher: a checkpoint directory of this project, or a TorchScript file ({@code *.pt}) taking
-     * {@code input_ids}, {@code attention_mask} (and optionally {@code token_type_ids}) and returning logits. Required.
+     * {@code input_ids}, {@code attention_mask} (and optionally {@code token_type_ids}) and returning logits. Unset:
+     * no teacher, gold labels pass through without logits, for plain supervised training (train.alpha = 1) of a
+     * teacher.
      */
-    Path teacher();
+    Optional<Path> teacher();
+
+    /** Number of classes when there is no teacher; a teacher's own count wins. */
+    @WithDefault("2")
+    int numClasses();
+
+    /**
+     * Teacher layers (1 = first encoder layer) whose pooled hidden states travel with every soft label, for
+     * intermediate-layer distillation; unset sends none. Needs a checkpoint teacher.
+     */
+    Optional<List<Integer>> hiddenLayers();
 
     /** Truncation length for a TorchScript teacher; a checkpoint carries its own. */
     @WithDefault("128")

@@ -5,6 +5,7 @@ import ai.djl.translate.TranslateException;
 import dev.distill.core.Sha256;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.TextClassifier;
+import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.label.config.LabelConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
@@ -14,29 +15,51 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * The teacher, loaded once at start-up. Labelling runs on the single ordered worker of the examples channel, so one
- * predictor serves it; access is still serialised because DJL predictors are not thread-safe.
+ * The teacher, loaded once at start-up, or none (gold labels pass through). Labelling runs on the single ordered
+ * worker of the examples channel, so one predictor serves it; access is still serialised because DJL predictors are
+ * not thread-safe.
  */
 @Startup
 @ApplicationScoped
 public class TeacherModel {
     private static final Logger LOG = Logger.getLogger(TeacherModel.class);
 
+    /** Both null when no teacher is configured. */
     private final TextClassifier classifier;
-    private final Predictor<List<String>, float[][]> predictor;
+    private final Predictor<List<String>, TextClassifier.TeacherOutput> predictor;
+    /** Layers whose pooled states are published; empty for none. */
+    private final int[] hiddenLayers;
     private final String tokenizerId;
+    private final int numClasses;
 
     public TeacherModel(LabelConfig config) throws IOException {
-        this.classifier = TextClassifier.open(config.teacher(), config.tokenizer(), Devices.preferred(),
-                config.teacherMaxLength());
-        this.predictor = classifier.newPredictor();
         this.tokenizerId = Sha256.of(config.tokenizer());
-        LOG.infof("teacher %s loaded: %s", id(), classifier.description());
+        this.hiddenLayers = config.hiddenLayers().orElse(List.of()).stream().mapToInt(Integer::intValue).toArray();
+        if (config.teacher().isPresent()) {
+            this.classifier = TextClassifier.open(config.teacher().get(), config.tokenizer(), Devices.preferred(),
+                    config.teacherMaxLength());
+            this.predictor = classifier.newTeacherPredictor(hiddenLayers);
+            this.numClasses = classifier.numClasses();
+            LOG.infof("teacher %s loaded: %s", id(), classifier.description());
+        } else {
+            if (hiddenLayers.length > 0) {
+                throw new IllegalArgumentException("label.hidden-layers needs a teacher (label.teacher)");
+            }
+            this.classifier = null;
+            this.predictor = null;
+            this.numClasses = config.numClasses();
+            LOG.infof("no teacher (label.teacher unset): gold labels of %d classes pass through without logits",
+                    numClasses);
+        }
     }
 
-    /** sha-256 of the teacher's parameters. */
+    public boolean present() {
+        return classifier != null;
+    }
+
+    /** sha-256 of the teacher's parameters, or {@link SoftLabelBatch#NO_TEACHER}. */
     public String id() {
-        return classifier.id();
+        return present() ? classifier.id() : SoftLabelBatch.NO_TEACHER;
     }
 
     /** sha-256 of the teacher's tokenizer.json. */
@@ -45,11 +68,19 @@ public class TeacherModel {
     }
 
     public int numClasses() {
-        return classifier.numClasses();
+        return numClasses;
     }
 
-    /** Raw logits [texts][classes]. */
-    public synchronized float[][] logits(List<String> texts) {
+    /** The teacher layers whose states {@link #label} returns, or null when it returns none. */
+    public int[] hiddenLayers() {
+        return hiddenLayers.length == 0 ? null : hiddenLayers.clone();
+    }
+
+    /** Raw logits (and the asked-for hidden states), or null without a teacher. */
+    public synchronized TextClassifier.TeacherOutput label(List<String> texts) {
+        if (!present()) {
+            return null;
+        }
         try {
             return predictor.predict(texts);
         } catch (TranslateException e) {
@@ -60,7 +91,9 @@ public class TeacherModel {
 
     @PreDestroy
     void close() {
-        predictor.close();
-        classifier.close();
+        if (present()) {
+            predictor.close();
+            classifier.close();
+        }
     }
 }

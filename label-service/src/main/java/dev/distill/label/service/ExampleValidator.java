@@ -27,6 +27,9 @@ public class ExampleValidator {
         if (example.label() != null && (example.label() < 0 || example.label() >= teacher.numClasses())) {
             return "label " + example.label() + " is outside [0, " + teacher.numClasses() + ")";
         }
+        if (example.label() == null && !teacher.present()) {
+            return "label is missing; without a teacher (label.teacher) every example needs a gold label";
+        }
         if (example.id() != null && example.id().length() > 200) {
             return "id is longer than 200 characters";
         }

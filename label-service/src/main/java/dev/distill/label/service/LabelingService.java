@@ -1,5 +1,6 @@
 package dev.distill.label.service;
 
+import dev.distill.core.model.TextClassifier;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.TextExample;
@@ -22,13 +23,16 @@ public class LabelingService {
     }
 
     public SoftLabelBatch label(List<TextExample> examples) {
-        float[][] logits = teacher.logits(examples.stream().map(TextExample::text).toList());
+        TextClassifier.TeacherOutput output = teacher.label(examples.stream().map(TextExample::text).toList());
+        int[] hiddenLayers = teacher.hiddenLayers();
         List<SoftLabel> labels = new ArrayList<>(examples.size());
         for (int i = 0; i < examples.size(); i++) {
             TextExample example = examples.get(i);
-            labels.add(new SoftLabel(example.id(), example.text(), example.label(), logits[i]));
+            labels.add(new SoftLabel(example.id(), example.text(), example.label(),
+                    output == null ? null : output.logits()[i],
+                    output == null || hiddenLayers == null ? null : output.hidden()[i]));
         }
         return new SoftLabelBatch(UUID.randomUUID().toString(), teacher.id(), teacher.tokenizerId(),
-                config.temperature(), labels);
+                config.temperature(), hiddenLayers, labels);
     }
 }

@@ -68,6 +68,20 @@ public interface TrainConfig {
     /** With {@code init-from}: student layer i starts as teacher layer i * stride. Default: teacher / student layers. */
     Optional<Integer> initLayerStride();
 
+    /**
+     * Intermediate-layer distillation: {@code student:teacher} layer pairs counting from 1, e.g. {@code 1:2,2:4};
+     * each student layer's pooled state, through a learned projection, learns the teacher layer's (TinyBERT). The
+     * teacher must publish those layers (label.hidden-layers). Unset: off.
+     */
+    Optional<String> layerMap();
+
+    /** With {@code layer-map}: the teacher's hidden size, the width the student's states are projected to. */
+    Optional<Integer> layerMapTeacherHiddenSize();
+
+    /** With {@code layer-map}: weight of the hidden-state loss next to the distillation loss. */
+    @WithDefault("1.0")
+    float layerMapWeight();
+
     /** Student architecture. */
     Student student();
 

@@ -8,6 +8,7 @@ import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.training.DistillationTrainer;
+import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.SoftLabelBatch;
@@ -38,6 +39,8 @@ public class StudentTrainer {
     private final SortedMap<String, String> resolvedConfig;
     private final String tokenizerId;
     private String teacherId;
+    /** Null unless intermediate-layer distillation is on. */
+    private final LayerMatching matching;
     private long steps;
     private long examplesSeen;
     private long lastCheckpointStep;
@@ -54,10 +57,14 @@ public class StudentTrainer {
         TrainConfig.Student student = config.student();
         ModelConfig model = new ModelConfig(student.vocabSize(), student.hiddenSize(), student.layers(),
                 student.heads(), student.maxLength(), student.numClasses());
+        this.matching = config.layerMap().map(pairs -> LayerMatching.parse(pairs,
+                config.layerMapTeacherHiddenSize().orElseThrow(() -> new IllegalArgumentException(
+                        "train.layer-map needs train.layer-map-teacher-hidden-size")),
+                config.layerMapWeight())).orElse(null);
         this.trainer = new DistillationTrainer(model,
                 new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
                         config.warmupSteps(), config.decaySteps(), config.seed()),
-                config.tokenizer(), Devices.preferred());
+                config.tokenizer(), Devices.preferred(), matching);
         config.initFrom().ifPresent(teacher -> {
             int stride = config.initLayerStride()
                     .orElse(Math.max(1, Checkpoints.readManifest(teacher).model().layers() / student.layers()));
@@ -79,7 +86,7 @@ public class StudentTrainer {
     /** One optimizer step on the batch; writes a checkpoint every {@code checkpoint-every-steps} steps. */
     public synchronized StepOutcome train(SoftLabelBatch batch) {
         checkProvenance(batch);
-        float loss = trainer.step(batch.labels());
+        float loss = trainer.step(matching == null ? batch.labels() : matching.select(batch));
         steps++;
         examplesSeen += batch.labels().size();
         lossSinceCheckpoint += loss;
@@ -154,6 +161,12 @@ public class StudentTrainer {
         resolved.put("train.warmup-steps", String.valueOf(config.warmupSteps()));
         resolved.put("train.decay-steps", String.valueOf(config.decaySteps()));
         resolved.put("train.seed", String.valueOf(config.seed()));
+        config.layerMap().ifPresent(pairs -> {
+            resolved.put("train.layer-map", pairs);
+            resolved.put("train.layer-map-weight", String.valueOf(config.layerMapWeight()));
+        });
+        config.layerMapTeacherHiddenSize().ifPresent(size ->
+                resolved.put("train.layer-map-teacher-hidden-size", String.valueOf(size)));
         TrainConfig.Student student = config.student();
         resolved.put("train.student.vocab-size", String.valueOf(student.vocabSize()));
         resolved.put("train.student.hidden-size", String.valueOf(student.hiddenSize()));
