@@ -28,14 +28,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reproduces the README's SST-2 quality table: a teacher trained on a labelled slice of train.tsv; students of a
- * quarter of its non-embedding size trained on (1) gold labels only, (2) gold + the teacher's soft labels, (3) the
- * same plus the rest of train.tsv as an unlabelled transfer set (labels dropped, soft labels only); every student
- * over several seeds, scored on dev.tsv. Writes {@code results.json} and {@code results.md} to the output folder.
+ * Reproduces the README's SST-2 quality table: a teacher trained on train.tsv (or its first {@code --labelled}
+ * sentences); students of an eighth of its non-embedding size trained on (1) gold labels only, (2) gold + the
+ * teacher's soft labels, (3) the same plus an unlabelled transfer set with soft labels only: the rest of train.tsv
+ * when {@code --labelled} leaves some, and {@code --augmented} variants of the labelled sentences
+ * ({@link TextAugmentation}); every student over several seeds, scored on dev.tsv. Writes {@code results.json} and
+ * {@code results.md} to the output folder.
  */
 public final class QualityBenchmark {
     private static final String USAGE = """
-            usage: bench/quality [--labelled N] [--transfer N] [--seeds 1,2,3] [--epochs N] [--teacher-epochs N]
+            usage: bench/quality [--labelled N] [--transfer N] [--augmented N] [--seeds 1,2,3] [--epochs N]
+                                 [--teacher-epochs N]
                                  [--teacher-size HIDDEN,LAYERS,HEADS] [--student-size HIDDEN,LAYERS,HEADS]
                                  [--alpha A] [--temperature T] [--eval-limit N] [--out DIR]
             """;
@@ -84,10 +87,15 @@ public final class QualityBenchmark {
         Path tokenizer = project.resolve("data/vocab/tokenizer.json");
         List<LabeledText> train = LabeledTsv.read(project.resolve("data/sst2/train.tsv"), 0);
         List<LabeledText> dev = LabeledTsv.read(project.resolve("data/sst2/dev.tsv"), intOption("eval-limit", 0));
-        int labelledCount = Math.min(intOption("labelled", 20000), train.size());
+        int labelledCount = Math.min(intOption("labelled", train.size()), train.size());
         int transferCount = intOption("transfer", 0) > 0 ? intOption("transfer", 0) : train.size() - labelledCount;
         List<LabeledText> labelled = train.subList(0, labelledCount);
-        List<LabeledText> transfer = train.subList(labelledCount, Math.min(train.size(), labelledCount + transferCount));
+        List<LabeledText> transfer = new ArrayList<>(
+                train.subList(labelledCount, Math.min(train.size(), labelledCount + transferCount)));
+        List<String> augmented = TextAugmentation.variants(labelled.stream().map(LabeledText::text).toList(),
+                intOption("augmented", 33000), 7);
+        // Gold labels of transfer text are never used: the student sees only the teacher's soft labels for it.
+        augmented.forEach(text -> transfer.add(new LabeledText(text, 0)));
         int epochs = intOption("epochs", 2);
         float alpha = Float.parseFloat(option("alpha", "0.5"));
         float temperature = Float.parseFloat(option("temperature", "2.0"));
@@ -99,8 +107,8 @@ public final class QualityBenchmark {
                 labelled.size(), transfer.size(), dev.size(), teacherSize, studentSize, seeds);
 
         Path teacherCheckpoint = OfflineTraining.train("teacher", OfflineTraining.goldOnly(labelled), teacherSize,
-                schedule(1f, temperature, 42, labelled.size(), intOption("teacher-epochs", 3)),
-                intOption("teacher-epochs", 3), tokenizer, outDir.resolve("teacher"), out);
+                schedule(1f, temperature, 42, labelled.size(), intOption("teacher-epochs", 1)),
+                intOption("teacher-epochs", 1), tokenizer, outDir.resolve("teacher"), out);
         Scored teacher = score("teacher", 42, teacherCheckpoint, tokenizer, dev);
         out.printf("teacher accuracy %.4f; labelling %d examples with it%n", teacher.metrics().accuracy(),
                 labelled.size() + transfer.size());

@@ -11,6 +11,7 @@ import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
+import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.Topics;
@@ -18,6 +19,11 @@ import dev.distill.core.wire.WireCodec;
 import dev.distill.embedded.EmbeddedDatabase;
 import dev.distill.embedded.EmbeddedStack;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +37,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A teacher trained by the project itself: label-service without a teacher passes gold labels through, train-service
- * with alpha = 1 trains on them alone, and the checkpoint it writes is a teacher label-service loads.
+ * with alpha = 1 trains on them alone, and the checkpoint it writes when it stops (recorded and announced) is a
+ * teacher label-service loads.
  */
 class SupervisedTeacherTest {
     private static final Path PROJECT = Path.of(System.getProperty("distill.project.dir", "..")).toAbsolutePath();
@@ -58,8 +65,13 @@ class SupervisedTeacherTest {
                 }
                 given().baseUri(label.url()).contentType("application/json").body(examples)
                         .post("/examples").then().statusCode(202);
-                checkpoint = awaitCheckpointCovering(train, EXAMPLES);
+                awaitTrained(train, EXAMPLES);
             }
+            // No periodic or idle checkpoint was due: the one covering every example was written at shutdown.
+            CheckpointEvent last = lastCheckpointEvent(kafka);
+            assertEquals(EXAMPLES, last.examplesSeen());
+            assertEquals(1, checkpointRows(stack, last.checkpointId()), "checkpoint row in PostgreSQL");
+            checkpoint = Path.of(last.path());
             CheckpointManifest manifest = Checkpoints.readManifest(checkpoint);
             assertEquals("1.0", manifest.runConfig().get("train.alpha"));
             assertEquals(SoftLabelBatch.NO_TEACHER, manifest.runConfig().get("train.teacher-id"));
@@ -85,23 +97,49 @@ class SupervisedTeacherTest {
         }
     }
 
-    private static Path awaitCheckpointCovering(ServiceProcess train, int examples) {
+    private static void awaitTrained(ServiceProcess train, int examples) {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
-            List<String> runs = given().baseUri(train.url()).get("/runs").then().extract().path("id");
-            if (!runs.isEmpty()) {
-                List<Map<String, Object>> checkpoints = given().baseUri(train.url())
-                        .get("/runs/" + runs.get(0) + "/checkpoints").then().extract().path("$");
-                for (Map<String, Object> checkpoint : checkpoints) {
-                    if (((Number) checkpoint.get("examplesSeen")).intValue() >= examples) {
-                        return Path.of((String) checkpoint.get("path"));
-                    }
-                }
+            List<Integer> seen = given().baseUri(train.url()).get("/runs").then().extract().path("examplesSeen");
+            if (!seen.isEmpty() && seen.get(0) >= examples) {
+                return;
             }
             ServiceProcess.sleep(1000);
         }
-        throw new AssertionError("no checkpoint covering " + examples + " examples; train-service log:\n"
+        throw new AssertionError("train-service did not train on " + examples + " examples; its log:\n"
                 + train.tail(30));
+    }
+
+    private static CheckpointEvent lastCheckpointEvent(String kafka) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka,
+                "group.id", "supervised-test-checkpoints", "auto.offset.reset", "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.CHECKPOINTS));
+            List<CheckpointEvent> events = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (events.isEmpty() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+                    events.add(WireCodec.decode(record.value(), CheckpointEvent.class));
+                }
+            }
+            assertEquals(1, events.size(), "checkpoint events: " + events);
+            return events.get(0);
+        }
+    }
+
+    private static int checkpointRows(EmbeddedStack stack, String checkpointId) {
+        try (Connection connection = DriverManager.getConnection(stack.database().jdbcUrl(),
+                EmbeddedDatabase.USER, EmbeddedDatabase.PASSWORD);
+                PreparedStatement query = connection.prepareStatement(
+                        "select count(*) from student_checkpoint where id = ?")) {
+            query.setString(1, checkpointId);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError("cannot query the checkpoint table: " + e.getMessage(), e);
+        }
     }
 
     private static List<SoftLabelBatch> readSoftLabels(String kafka, int examples) {
@@ -144,9 +182,10 @@ class SupervisedTeacherTest {
                 "train.alpha", "1",
                 "train.tokenizer", TOKENIZER.toString(),
                 "train.checkpoint-dir", WORK.resolve("checkpoints").toString(),
-                "train.checkpoint-when-idle", "PT2S",
+                "train.checkpoint-when-idle", "PT10M",
                 "train.student.hidden-size", "32",
                 "train.student.layers", "1"));
+        properties.put("train.checkpoint-every-steps", "100000");
         return ServiceProcess.start("train-service", PROJECT, ServiceProcess.freePort(), properties,
                 WORK.resolve("logs"), PROJECT.resolve("target/djl-cache"));
     }

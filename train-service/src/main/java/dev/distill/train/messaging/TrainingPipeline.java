@@ -6,13 +6,17 @@ import dev.distill.core.wire.WireCodec;
 import dev.distill.train.ml.StepOutcome;
 import dev.distill.train.ml.StudentTrainer;
 import dev.distill.train.service.RunService;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
  * Soft-label batches in, checkpoint events out. Training runs on a worker thread; bookkeeping returns to the
@@ -22,6 +26,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  */
 @ApplicationScoped
 public class TrainingPipeline {
+    private static final Logger LOG = Logger.getLogger(TrainingPipeline.class);
+
     private final StudentTrainer trainer;
     private final RunService runs;
     private final Vertx vertx;
@@ -48,6 +54,21 @@ public class TrainingPipeline {
         return vertx.executeBlocking(Uni.createFrom().item(trainer::checkpointIfIdle))
                 .chain(outcome -> outcome.checkpoint() == null ? Uni.createFrom().voidItem()
                         : recordAndPublish(outcome));
+    }
+
+    /**
+     * Saves, records and announces the steps since the last checkpoint when the service stops, while Kafka and the
+     * database are still open (connectors close only when the beans are destroyed, after this event).
+     */
+    void checkpointOnShutdown(@Observes ShutdownEvent event) {
+        try {
+            VertxContextSupport.subscribeAndAwait(() -> vertx.executeBlocking(
+                            Uni.createFrom().item(trainer::checkpointIfUnsaved))
+                    .chain(outcome -> outcome.checkpoint() == null ? Uni.createFrom().voidItem()
+                            : recordAndPublish(outcome)));
+        } catch (Throwable e) {
+            LOG.warnf("the shutdown checkpoint was not recorded or announced: %s", e.getMessage());
+        }
     }
 
     private Uni<Void> recordAndPublish(StepOutcome outcome) {

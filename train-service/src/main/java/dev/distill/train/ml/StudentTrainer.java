@@ -114,7 +114,12 @@ public class StudentTrainer {
     /** Writes a checkpoint if steps are unsaved and no batch came for {@code checkpoint-when-idle}. */
     public synchronized StepOutcome checkpointIfIdle() {
         boolean idle = System.nanoTime() - lastStepNanos >= config.checkpointWhenIdle().toNanos();
-        CheckpointEvent checkpoint = idle && steps > lastCheckpointStep ? checkpoint() : null;
+        return idle ? checkpointIfUnsaved() : new StepOutcome(steps, examplesSeen, Double.NaN, null);
+    }
+
+    /** Writes a checkpoint if steps were applied since the last one. */
+    public synchronized StepOutcome checkpointIfUnsaved() {
+        CheckpointEvent checkpoint = steps > lastCheckpointStep ? checkpoint() : null;
         return new StepOutcome(steps, examplesSeen, Double.NaN, checkpoint);
     }
 
@@ -140,6 +145,7 @@ public class StudentTrainer {
         }
     }
 
+    /** Last resort: steps still unsaved here (the shutdown checkpoint failed) at least reach the disk. */
     @PreDestroy
     synchronized void close() {
         if (steps > lastCheckpointStep) {
