@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.SortedMap;
 
 /**
  * In-process training over a fixed data set with the same trainer train-service uses: the local run's teacher
@@ -49,16 +49,10 @@ final class OfflineTraining {
                                     of, step, total, epochLoss, step * BATCH_SIZE / seconds);
                         }
                     });
-            TreeMap<String, String> config = new TreeMap<>();
+            SortedMap<String, String> config = settings.asRunConfig();
             config.put("train.examples", String.valueOf(examples.size()));
             config.put("train.epochs", String.valueOf(epochs));
             config.put("train.batch-size", String.valueOf(BATCH_SIZE));
-            config.put("train.alpha", String.valueOf(settings.alpha()));
-            config.put("train.temperature", String.valueOf(settings.temperature()));
-            config.put("train.learning-rate", String.valueOf(settings.learningRate()));
-            config.put("train.warmup-steps", String.valueOf(settings.warmupSteps()));
-            config.put("train.decay-steps", String.valueOf(settings.decaySteps()));
-            config.put("train.seed", String.valueOf(settings.seed()));
             long steps = (long) epochs * ((examples.size() + BATCH_SIZE - 1) / BATCH_SIZE);
             return trainer.checkpoint(root, new CheckpointManifest(Checkpoints.FORMAT_VERSION, name, "offline",
                     steps, (long) epochs * examples.size(), Instant.now().toString(), model, config, null, loss));

@@ -1,5 +1,8 @@
 package dev.distill.core.training;
 
+import java.util.SortedMap;
+import java.util.TreeMap;
+
 /**
  * Hyper-parameters of a distillation run.
  *
@@ -21,6 +24,18 @@ public record TrainingSettings(float alpha, float temperature, float learningRat
     /** Constant learning rate, no warm-up. */
     public static TrainingSettings constantRate(float alpha, float temperature, float learningRate, int seed) {
         return new TrainingSettings(alpha, temperature, learningRate, 0, 0, seed);
+    }
+
+    /** These settings as run-configuration entries ({@code train.alpha}, ...), as saved with checkpoints. */
+    public SortedMap<String, String> asRunConfig() {
+        SortedMap<String, String> config = new TreeMap<>();
+        config.put("train.alpha", String.valueOf(alpha));
+        config.put("train.temperature", String.valueOf(temperature));
+        config.put("train.learning-rate", String.valueOf(learningRate));
+        config.put("train.warmup-steps", String.valueOf(warmupSteps));
+        config.put("train.decay-steps", String.valueOf(decaySteps));
+        config.put("train.seed", String.valueOf(seed));
+        return config;
     }
 
     public LearningRateSchedule schedule() {

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -49,7 +48,9 @@ public class StudentTrainer {
 
     public StudentTrainer(TrainConfig config) throws IOException {
         this.config = config;
-        this.resolvedConfig = resolve(config);
+        TrainingSettings settings = new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
+                config.warmupSteps(), config.decaySteps(), config.seed());
+        this.resolvedConfig = resolve(config, settings);
         this.tokenizerId = Sha256.of(config.tokenizer());
         this.teacherId = config.teacherId().orElse(null);
         resolvedConfig.put("train.tokenizer-id", tokenizerId);
@@ -61,10 +62,7 @@ public class StudentTrainer {
                 config.layerMapTeacherHiddenSize().orElseThrow(() -> new IllegalArgumentException(
                         "train.layer-map needs train.layer-map-teacher-hidden-size")),
                 config.layerMapWeight())).orElse(null);
-        this.trainer = new DistillationTrainer(model,
-                new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
-                        config.warmupSteps(), config.decaySteps(), config.seed()),
-                config.tokenizer(), Devices.preferred(), matching);
+        this.trainer = new DistillationTrainer(model, settings, config.tokenizer(), Devices.preferred(), matching);
         config.initFrom().ifPresent(teacher -> {
             int stride = config.initLayerStride()
                     .orElse(Math.max(1, Checkpoints.readManifest(teacher).model().layers() / student.layers()));
@@ -154,19 +152,13 @@ public class StudentTrainer {
         trainer.close();
     }
 
-    private static SortedMap<String, String> resolve(TrainConfig config) {
-        SortedMap<String, String> resolved = new TreeMap<>();
+    private static SortedMap<String, String> resolve(TrainConfig config, TrainingSettings settings) {
+        SortedMap<String, String> resolved = settings.asRunConfig();
         resolved.put("train.run-name", config.runName());
         resolved.put("train.tokenizer", config.tokenizer().toString());
         resolved.put("train.checkpoint-dir", config.checkpointDir().toString());
         resolved.put("train.checkpoint-every-steps", String.valueOf(config.checkpointEverySteps()));
         resolved.put("train.checkpoint-when-idle", config.checkpointWhenIdle().toString());
-        resolved.put("train.alpha", String.valueOf(config.alpha()));
-        resolved.put("train.temperature", String.valueOf(config.temperature()));
-        resolved.put("train.learning-rate", String.valueOf(config.learningRate()));
-        resolved.put("train.warmup-steps", String.valueOf(config.warmupSteps()));
-        resolved.put("train.decay-steps", String.valueOf(config.decaySteps()));
-        resolved.put("train.seed", String.valueOf(config.seed()));
         config.layerMap().ifPresent(pairs -> {
             resolved.put("train.layer-map", pairs);
             resolved.put("train.layer-map-weight", String.valueOf(config.layerMapWeight()));
