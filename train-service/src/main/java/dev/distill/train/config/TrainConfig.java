@@ -27,6 +27,10 @@ public interface TrainConfig {
     @WithDefault("checkpoints")
     Path checkpointDir();
 
+    /** Most examples per optimizer step; larger soft-label batches are split into several steps. */
+    @WithDefault("32")
+    int batchSize();
+
     /** A checkpoint is written after this many optimizer steps. */
     @WithDefault("50")
     int checkpointEverySteps();

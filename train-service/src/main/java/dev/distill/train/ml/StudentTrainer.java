@@ -11,6 +11,7 @@ import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.CheckpointEvent;
+import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.train.config.TrainConfig;
 import io.quarkus.runtime.Startup;
@@ -19,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -81,13 +83,20 @@ public class StudentTrainer {
         return resolvedConfig;
     }
 
-    /** One optimizer step on the batch; writes a checkpoint every {@code checkpoint-every-steps} steps. */
+    /**
+     * Trains on the batch in optimizer steps of at most {@code batch-size} examples; writes a checkpoint once
+     * {@code checkpoint-every-steps} steps have passed, always at a batch boundary.
+     */
     public synchronized StepOutcome train(SoftLabelBatch batch) {
         checkProvenance(batch);
-        float loss = trainer.step(matching == null ? batch.labels() : matching.select(batch));
-        steps++;
-        examplesSeen += batch.labels().size();
-        lossSinceCheckpoint += loss;
+        List<SoftLabel> labels = matching == null ? batch.labels() : matching.select(batch);
+        float loss = 0;
+        for (int start = 0; start < labels.size(); start += config.batchSize()) {
+            loss = trainer.step(labels.subList(start, Math.min(labels.size(), start + config.batchSize())));
+            steps++;
+            lossSinceCheckpoint += loss;
+        }
+        examplesSeen += labels.size();
         lastStepNanos = System.nanoTime();
         CheckpointEvent checkpoint = steps - lastCheckpointStep >= config.checkpointEverySteps() ? checkpoint() : null;
         return new StepOutcome(steps, examplesSeen, loss, checkpoint);
@@ -157,6 +166,7 @@ public class StudentTrainer {
         resolved.put("train.run-name", config.runName());
         resolved.put("train.tokenizer", config.tokenizer().toString());
         resolved.put("train.checkpoint-dir", config.checkpointDir().toString());
+        resolved.put("train.batch-size", String.valueOf(config.batchSize()));
         resolved.put("train.checkpoint-every-steps", String.valueOf(config.checkpointEverySteps()));
         resolved.put("train.checkpoint-when-idle", config.checkpointWhenIdle().toString());
         config.layerMap().ifPresent(pairs -> {
