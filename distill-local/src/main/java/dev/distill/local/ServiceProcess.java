@@ -19,15 +19,28 @@ final class ServiceProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
 
     private final String name;
+    private final List<String> command;
+    private final Path projectDir;
+    private final Path djlCache;
     private final Process process;
     private final Path log;
     private final int port;
 
-    private ServiceProcess(String name, Process process, Path log, int port) {
+    private ServiceProcess(String name, List<String> command, Path projectDir, Path djlCache, Path log, int port)
+            throws IOException {
         this.name = name;
-        this.process = process;
+        this.command = command;
+        this.projectDir = projectDir;
+        this.djlCache = djlCache;
         this.log = log;
         this.port = port;
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(projectDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("OPT_OUT_TRACKING", "true");
+        builder.environment().put("DJL_CACHE_DIR", djlCache.toString());
+        this.process = builder.start();
     }
 
     /**
@@ -48,17 +61,36 @@ final class ServiceProcess implements AutoCloseable {
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(projectDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
-            builder.environment().put("OPT_OUT_TRACKING", "true");
-            builder.environment().put("DJL_CACHE_DIR", djlCache.toString());
-            ServiceProcess service = new ServiceProcess(name, builder.start(), log, port);
+            Files.deleteIfExists(log);
+            ServiceProcess service = new ServiceProcess(name, List.copyOf(command), projectDir, djlCache, log, port);
             service.awaitReady();
             return service;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts the service again with the same settings and port, its output appended to the same log. */
+    ServiceProcess restart() {
+        try {
+            ServiceProcess service = new ServiceProcess(name, command, projectDir, djlCache, log, port);
+            service.awaitReady();
+            return service;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Kills the service with SIGKILL: no shutdown hook, no final checkpoint, open transactions left open. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " did not die within 30 s of SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing " + name, e);
         }
     }
 

@@ -44,6 +44,7 @@ class SoftLabelProvenanceTest {
     void batchesOfAnotherTeacherOrTokenizerAreRefusedNotTrainedOn() throws IOException {
         String tokenizer = Sha256.of(TOKENIZER);
         Path work = PROJECT.resolve("distill-local/target/provenance-run");
+        LocalRun.deleteRecursively(work);
         try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 1);
                 ServiceProcess train = startTrain(stack, work, Map.of("train.teacher-id", TEACHER))) {
             produce(stack, batch("good-1", TEACHER, tokenizer, 3, null),
@@ -64,6 +65,7 @@ class SoftLabelProvenanceTest {
     void layerMapRunRefusesBatchesWithoutTheMappedTeacherStates() throws IOException {
         String tokenizer = Sha256.of(TOKENIZER);
         Path work = PROJECT.resolve("distill-local/target/layer-map-run");
+        LocalRun.deleteRecursively(work);
         try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 1);
                 ServiceProcess train = startTrain(stack, work, Map.of("train.layer-map", "1:2",
                         "train.layer-map-teacher-hidden-size", "8"))) {

@@ -48,6 +48,7 @@ class SupervisedTeacherTest {
 
     @Test
     void goldLabelsTrainATeacherThatLabelServiceLoads() {
+        LocalRun.deleteRecursively(WORK);
         try (EmbeddedStack stack = EmbeddedStack.start(WORK.resolve("stack"), Topics.all(), 1)) {
             String kafka = stack.kafka().bootstrapServers();
             Path checkpoint;

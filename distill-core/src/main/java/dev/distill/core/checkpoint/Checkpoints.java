@@ -14,22 +14,31 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The checkpoint format: a directory holding {@code parameters.bin} (DJL parameter stream of a
- * {@link TransformerClassifier}) and {@code manifest.json} ({@link CheckpointManifest}, with the parameters'
- * sha-256). A checkpoint is written into a hidden temporary directory, flushed to disk, then renamed into place, so a
+ * {@link TransformerClassifier}), {@code manifest.json} ({@link CheckpointManifest}, with the parameters'
+ * sha-256) and {@code applied-examples.txt} (the ids of the examples applied since the parent checkpoint, one per
+ * line: following the parents back gives every example a student learnt from, each once). A checkpoint is written into a hidden temporary directory, flushed to disk, then renamed into place, so a
  * reader sees either a complete checkpoint or none.
  */
 public final class Checkpoints {
     public static final int FORMAT_VERSION = 1;
     public static final String MANIFEST = "manifest.json";
     public static final String PARAMETERS = "parameters.bin";
+    public static final String APPLIED_EXAMPLES = "applied-examples.txt";
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -43,12 +52,29 @@ public final class Checkpoints {
         return String.format("step-%010d-%s", step, checkpointId);
     }
 
+    /** Key of a partition in {@link CheckpointManifest#consumedOffsets()}; Kafka topic names cannot hold ':'. */
+    public static String offsetKey(String topic, int partition) {
+        return topic + ":" + partition;
+    }
+
+    /** The topic of an {@link #offsetKey}. */
+    public static String offsetTopic(String offsetKey) {
+        return offsetKey.substring(0, offsetKey.lastIndexOf(':'));
+    }
+
+    /** The partition of an {@link #offsetKey}. */
+    public static int offsetPartition(String offsetKey) {
+        return Integer.parseInt(offsetKey.substring(offsetKey.lastIndexOf(':') + 1));
+    }
+
     /**
-     * Writes the block's parameters and the manifest atomically under {@code root}.
+     * Writes the block's parameters, the manifest and the ids of the examples applied since the parent checkpoint
+     * atomically under {@code root}.
      *
      * @return the checkpoint directory
      */
-    public static Path write(Path root, CheckpointManifest manifest, TransformerClassifier block) {
+    public static Path write(Path root, CheckpointManifest manifest, TransformerClassifier block,
+            List<String> appliedExampleIds) {
         Path target = root.resolve(directoryName(manifest.step(), manifest.checkpointId()));
         Path temporary = root.resolve(".tmp-" + UUID.randomUUID());
         if (Files.exists(target)) {
@@ -65,12 +91,24 @@ public final class Checkpoints {
             byte[] parameters = buffer.toByteArray();
             writeDurably(temporary.resolve(PARAMETERS), parameters);
             CheckpointManifest complete = manifest.withParametersSha256(Sha256.of(parameters));
+            writeDurably(temporary.resolve(APPLIED_EXAMPLES), appliedExampleIds.stream()
+                    .map(id -> id + "\n").collect(Collectors.joining()).getBytes(StandardCharsets.UTF_8));
             writeDurably(temporary.resolve(MANIFEST), JSON.writeValueAsBytes(complete));
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
             return target;
         } catch (IOException e) {
             deleteQuietly(temporary);
             throw new CheckpointException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The ids of the examples applied between the parent checkpoint and this one, in training order. */
+    public static List<String> readAppliedExamples(Path directory) {
+        try {
+            return Files.readAllLines(directory.resolve(APPLIED_EXAMPLES), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read " + APPLIED_EXAMPLES + " of checkpoint " + directory + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -95,19 +133,61 @@ public final class Checkpoints {
     }
 
     /**
+     * The newest checkpoint under {@code root} that is complete and whose parameters match their checksum. Torn or
+     * corrupt ones (a crash mid-write on storage without atomic rename, bit rot) are skipped, each reported to
+     * {@code skipped} with the reason; unfinished {@code .tmp-} directories are never candidates.
+     */
+    public static Optional<Path> newestValid(Path root, Consumer<String> skipped) {
+        if (!Files.isDirectory(root)) {
+            return Optional.empty();
+        }
+        List<Path> candidates;
+        try (Stream<Path> entries = Files.list(root)) {
+            candidates = entries.filter(Files::isDirectory)
+                    .filter(path -> path.getFileName().toString().startsWith("step-"))
+                    .sorted(Comparator.comparing((Path path) -> path.getFileName().toString()).reversed())
+                    .toList();
+        } catch (IOException e) {
+            throw new CheckpointException("cannot list checkpoints in " + root + ": " + e.getMessage(), e);
+        }
+        for (Path candidate : candidates) {
+            try {
+                verify(candidate);
+                return Optional.of(candidate);
+            } catch (CheckpointException e) {
+                skipped.accept(e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Reads the manifest and checks the parameters against its checksum; returns the parameters' bytes. */
+    private static byte[] verify(Path directory) {
+        CheckpointManifest manifest = readManifest(directory);
+        Path parametersFile = directory.resolve(PARAMETERS);
+        byte[] parameters;
+        try {
+            parameters = Files.readAllBytes(parametersFile);
+        } catch (IOException e) {
+            throw new CheckpointException("torn checkpoint " + directory + ": cannot read " + PARAMETERS + " ("
+                    + e.getMessage() + ")", e);
+        }
+        String actual = Sha256.of(parameters);
+        if (!actual.equals(manifest.parametersSha256())) {
+            throw new CheckpointException("corrupt checkpoint " + directory + ": parameters.bin has sha-256 "
+                    + actual + " but the manifest says " + manifest.parametersSha256(), null);
+        }
+        return parameters;
+    }
+
+    /**
      * Rebuilds the classifier saved in {@code directory}, after checking the parameters against the manifest's
      * checksum. Its arrays live in {@code manager}.
      */
     public static TransformerClassifier load(Path directory, NDManager manager) {
         CheckpointManifest manifest = readManifest(directory);
-        Path parametersFile = directory.resolve(PARAMETERS);
+        byte[] parameters = verify(directory);
         try {
-            byte[] parameters = Files.readAllBytes(parametersFile);
-            String actual = Sha256.of(parameters);
-            if (!actual.equals(manifest.parametersSha256())) {
-                throw new CheckpointException("corrupt checkpoint " + directory + ": parameters.bin has sha-256 "
-                        + actual + " but the manifest says " + manifest.parametersSha256(), null);
-            }
             TransformerClassifier block = new TransformerClassifier(manifest.model());
             block.initialize(manager, DataType.FLOAT32, TransformerClassifier.inputShapes(1, 2));
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
@@ -115,7 +195,7 @@ public final class Checkpoints {
             }
             return block;
         } catch (IOException | MalformedModelException e) {
-            throw new CheckpointException("cannot read checkpoint parameters " + parametersFile + ": "
+            throw new CheckpointException("cannot read checkpoint parameters in " + directory + ": "
                     + e.getMessage(), e);
         }
     }
@@ -129,7 +209,7 @@ public final class Checkpoints {
 
     private static void deleteQuietly(Path directory) {
         try (var files = Files.walk(directory)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException | RuntimeException ignored) {
             // best effort: a leftover .tmp- directory is never read as a checkpoint
         }

@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.loss.DistillationLoss;
@@ -42,6 +43,8 @@ public final class DistillationTrainer implements AutoCloseable {
     /** Null unless intermediate-layer distillation is on. */
     private final LayerMatching matching;
     private final HiddenStateLoss hiddenStateLoss = new HiddenStateLoss();
+    /** Steps of the run before this trainer took it over ({@link #resumeFrom}); the schedule continues after them. */
+    private long completedSteps;
 
     public DistillationTrainer(ModelConfig modelConfig, TrainingSettings settings, Path tokenizerJson,
             Device device) {
@@ -55,6 +58,9 @@ public final class DistillationTrainer implements AutoCloseable {
     public DistillationTrainer(ModelConfig modelConfig, TrainingSettings settings, Path tokenizerJson,
             Device device, LayerMatching matching) {
         Engine.getInstance().setRandomSeed(settings.seed());
+        Tracker schedule = settings.schedule();
+        Tracker resumableSchedule = update -> schedule.getNewValue(
+                (int) Math.min(Integer.MAX_VALUE, update + completedSteps));
         this.block = new TransformerClassifier(modelConfig);
         this.loss = new DistillationLoss(settings.alpha(), settings.temperature());
         this.matching = matching;
@@ -65,7 +71,7 @@ public final class DistillationTrainer implements AutoCloseable {
             DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
                     .optInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT)
                     .optOptimizer(Optimizer.adam()
-                            .optLearningRateTracker(settings.schedule())
+                            .optLearningRateTracker(resumableSchedule)
                             .build())
                     .optDevices(new Device[] {device});
             this.trainer = model.newTrainer(config);
@@ -177,9 +183,28 @@ public final class DistillationTrainer implements AutoCloseable {
         }
     }
 
-    /** Writes the current parameters as a checkpoint under {@code root}. */
+    /** Writes the current parameters as a checkpoint under {@code root}, with no examples in its ledger. */
     public Path checkpoint(Path root, CheckpointManifest manifest) {
-        return Checkpoints.write(root, manifest, block);
+        return checkpoint(root, manifest, List.of());
+    }
+
+    /** Writes the current parameters as a checkpoint under {@code root}, with the examples applied since its parent. */
+    public Path checkpoint(Path root, CheckpointManifest manifest, List<String> appliedExampleIds) {
+        return Checkpoints.write(root, manifest, block, appliedExampleIds);
+    }
+
+    /**
+     * Continues a run from one of its checkpoints: takes its parameters and moves the learning-rate schedule to its
+     * step. Adam's moment estimates are not in checkpoints; they restart from zero, as after a warm restart.
+     */
+    public void resumeFrom(Path checkpoint) {
+        CheckpointManifest manifest = Checkpoints.readManifest(checkpoint);
+        if (!manifest.model().equals(block.config())) {
+            throw new IllegalArgumentException("cannot resume student " + block.config() + " from checkpoint "
+                    + checkpoint + " of model " + manifest.model());
+        }
+        initializeFrom(checkpoint, 1);
+        completedSteps = manifest.step();
     }
 
     @Override

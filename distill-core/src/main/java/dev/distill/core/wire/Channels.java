@@ -9,9 +9,10 @@ public final class Channels {
     public static final String EXAMPLES_OUT = "examples-out";
     /** label-service: examples consumed for labelling. */
     public static final String EXAMPLES_IN = "examples-in";
-    /** label-service: examples that cannot be read, with the reason in a header. */
-    public static final String EXAMPLES_DEAD_LETTER = "examples-dead-letter";
-    /** label-service: soft-label batches published. */
+    /**
+     * label-service: soft-label batches published, transactionally; the examples' dead letters travel in the same
+     * transactions.
+     */
     public static final String SOFT_LABELS_OUT = "soft-labels-out";
     /** train-service: soft-label batches consumed. */
     public static final String SOFT_LABELS_IN = "soft-labels-in";

@@ -19,7 +19,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -86,6 +89,80 @@ class CheckpointRoundTripTest {
                     () -> trainer.checkpoint(root, manifest(3)));
             assertTrue(error.getMessage().endsWith("already exists; checkpoints are never overwritten"),
                     error.getMessage());
+        }
+    }
+
+    @Test
+    void newestValidCheckpointSkipsTornAndCorruptOnes() throws IOException {
+        Path valid;
+        Path corrupt;
+        Path torn;
+        try (DistillationTrainer trainer = newTrainer()) {
+            valid = trainer.checkpoint(root, manifest(10));
+            corrupt = trainer.checkpoint(root, manifest(20));
+            torn = trainer.checkpoint(root, manifest(30));
+        }
+        byte[] parameters = Files.readAllBytes(corrupt.resolve(Checkpoints.PARAMETERS));
+        parameters[7] ^= 0x01;
+        Files.write(corrupt.resolve(Checkpoints.PARAMETERS), parameters);
+        Files.delete(torn.resolve(Checkpoints.PARAMETERS));
+        Files.createDirectories(root.resolve(".tmp-unfinished"));
+
+        List<String> skipped = new ArrayList<>();
+        assertEquals(Optional.of(valid), Checkpoints.newestValid(root, skipped::add));
+        assertEquals(2, skipped.size(), skipped.toString());
+        assertTrue(skipped.get(0).startsWith("torn checkpoint " + torn), skipped.get(0));
+        assertTrue(skipped.get(1).startsWith("corrupt checkpoint " + corrupt), skipped.get(1));
+        assertEquals(Optional.empty(), Checkpoints.newestValid(root.resolve("none-yet"), skipped::add));
+    }
+
+    @Test
+    void resumedTrainerContinuesFromTheCheckpointWithItsOffsetsAndLedger() {
+        List<SoftLabel> batch = List.of(
+                new SoftLabel("ex-1", "a gripping , funny film", 1, new float[] {-1f, 2f}),
+                new SoftLabel("ex-2", "dull and lifeless", 0, new float[] {1.5f, -0.5f}));
+        TreeMap<String, Long> offsets = new TreeMap<>(Map.of(Checkpoints.offsetKey("distill.soft-labels", 3), 41L));
+        CheckpointManifest resumable = new CheckpointManifest(Checkpoints.FORMAT_VERSION, "ck-2", "run-1", 2, 4,
+                Instant.now().toString(), SMALL, new TreeMap<>(), null, 0.3, "ck-1", offsets);
+        Path directory;
+        float[][] atCheckpoint;
+        try (DistillationTrainer trainer = newTrainer()) {
+            trainer.step(batch);
+            trainer.step(batch);
+            directory = trainer.checkpoint(root, resumable, List.of("ex-1", "ex-2", "ex-1", "ex-2"));
+            atCheckpoint = trainer.logits(PROBES);
+        }
+
+        CheckpointManifest read = Checkpoints.readManifest(directory);
+        assertEquals("ck-1", read.parentCheckpointId());
+        assertEquals(offsets, read.consumedOffsets());
+        String key = read.consumedOffsets().firstKey();
+        assertEquals("distill.soft-labels", Checkpoints.offsetTopic(key));
+        assertEquals(3, Checkpoints.offsetPartition(key));
+        assertEquals(List.of("ex-1", "ex-2", "ex-1", "ex-2"), Checkpoints.readAppliedExamples(directory));
+        try (DistillationTrainer resumed = new DistillationTrainer(SMALL,
+                TrainingSettings.constantRate(0.5f, 2f, 1e-3f, 99), TestData.tokenizer(), Device.cpu())) {
+            resumed.resumeFrom(directory);
+            float[][] afterResume = resumed.logits(PROBES);
+            for (int row = 0; row < PROBES.size(); row++) {
+                assertArrayEquals(atCheckpoint[row], afterResume[row], 1e-6f, "logits of probe " + row);
+            }
+            assertTrue(Float.isFinite(resumed.step(batch)), "the resumed student trains on");
+        }
+    }
+
+    @Test
+    void resumingAnotherArchitectureIsRefused() {
+        Path directory;
+        try (DistillationTrainer trainer = newTrainer()) {
+            directory = trainer.checkpoint(root, manifest(1));
+        }
+        ModelConfig wider = new ModelConfig(30522, 64, 2, 2, 32, 2);
+        try (DistillationTrainer other = new DistillationTrainer(wider, TrainingSettings.constantRate(0.5f, 2f, 1e-3f,
+                7), TestData.tokenizer(), Device.cpu())) {
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                    () -> other.resumeFrom(directory));
+            assertTrue(error.getMessage().startsWith("cannot resume student"), error.getMessage());
         }
     }
 

@@ -45,6 +45,12 @@ public interface LabelConfig {
     /** Longest wait, in ms, for a batch to fill (Kafka {@code fetch.max.wait.ms}); set in application.properties. */
     int maxWaitMs();
 
+    /**
+     * This worker's name: unique within the consumer group and stable across the worker's restarts (a pod name), as
+     * it names the worker's Kafka transactions. Defaults to a random id per start, set in application.properties.
+     */
+    String workerId();
+
     /** Longest accepted text, in characters; longer texts are refused at ingest. */
     @WithDefault("20000")
     int maxTextChars();

@@ -7,19 +7,23 @@ import dev.distill.core.wire.WireCodec;
 import dev.distill.core.wire.WireFormatException;
 import dev.distill.label.service.ExampleValidator;
 import dev.distill.label.service.LabelingService;
-import io.smallrye.common.annotation.Blocking;
-import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Labels examples in micro-batches. Kafka delivers up to {@code max.poll.records} examples per poll and the broker
- * holds a fetch up to {@code fetch.max.wait.ms} to fill it: those two settings are the batch size and the wait.
- * The batch is acknowledged only after its soft labels (and any dead letters) are written.
+ * Labels examples in micro-batches, exactly once. Kafka delivers up to {@code max.poll.records} examples per poll
+ * and the broker holds a fetch up to {@code fetch.max.wait.ms} to fill it: those two settings are the batch size and
+ * the wait. The batch's soft labels, its dead letters and its consumed offsets are committed in one Kafka
+ * transaction: a worker that dies mid-batch leaves an aborted transaction that {@code read_committed} readers never
+ * see, and the batch is labelled again by whichever worker takes the partition over.
  */
 @ApplicationScoped
 public class ExampleConsumer {
@@ -27,22 +31,37 @@ public class ExampleConsumer {
 
     private final LabelingService labeling;
     private final ExampleValidator validator;
-    private final MutinyEmitter<byte[]> softLabels;
-    private final MutinyEmitter<byte[]> deadLetters;
+    private final Vertx vertx;
+    private final KafkaTransactions<byte[]> output;
 
-    public ExampleConsumer(LabelingService labeling, ExampleValidator validator,
-            @Channel(Channels.SOFT_LABELS_OUT) MutinyEmitter<byte[]> softLabels,
-            @Channel(Channels.EXAMPLES_DEAD_LETTER) MutinyEmitter<byte[]> deadLetters) {
+    public ExampleConsumer(LabelingService labeling, ExampleValidator validator, Vertx vertx,
+            @Channel(Channels.SOFT_LABELS_OUT) KafkaTransactions<byte[]> output) {
         this.labeling = labeling;
         this.validator = validator;
-        this.softLabels = softLabels;
-        this.deadLetters = deadLetters;
+        this.vertx = vertx;
+        this.output = output;
+    }
+
+    /** What one micro-batch turns into: one soft-label batch (or none) and the dead letters. */
+    private record Labelled(Message<byte[]> softLabels, List<Message<byte[]>> deadLetters) {
     }
 
     @Incoming(Channels.EXAMPLES_IN)
-    @Blocking
-    public void label(List<byte[]> payloads) {
+    public Uni<Void> label(Message<List<byte[]>> batch) {
+        return vertx.executeBlocking(Uni.createFrom().item(() -> label(batch.getPayload())))
+                .chain(labelled -> output.withTransactionAndAck(batch, transaction -> {
+                    labelled.deadLetters().forEach(transaction::send);
+                    if (labelled.softLabels() != null) {
+                        transaction.send(labelled.softLabels());
+                    }
+                    return Uni.createFrom().voidItem();
+                }));
+    }
+
+    private Labelled label(List<byte[]> payloads) {
         List<TextExample> examples = new ArrayList<>(payloads.size());
+        List<byte[]> examplePayloads = new ArrayList<>(payloads.size());
+        List<Message<byte[]>> deadLetters = new ArrayList<>();
         for (byte[] payload : payloads) {
             String problem;
             try {
@@ -50,18 +69,27 @@ public class ExampleConsumer {
                 problem = validator.problem(example);
                 if (problem == null) {
                     examples.add(example);
+                    examplePayloads.add(payload);
                     continue;
                 }
             } catch (WireFormatException e) {
                 problem = e.getMessage();
             }
             LOG.warnf("example sent to the dead-letter topic: %s", problem);
-            deadLetters.sendMessageAndAwait(KafkaMessages.deadLetter(payload, problem));
+            deadLetters.add(KafkaMessages.exampleDeadLetter(payload, problem));
         }
         if (examples.isEmpty()) {
-            return;
+            return new Labelled(null, deadLetters);
         }
-        SoftLabelBatch batch = labeling.label(examples);
-        softLabels.sendMessageAndAwait(KafkaMessages.keyed(batch.batchId(), WireCodec.encode(batch)));
+        try {
+            SoftLabelBatch labelled = labeling.label(examples);
+            return new Labelled(KafkaMessages.keyed(labelled.batchId(), WireCodec.encode(labelled)), deadLetters);
+        } catch (RuntimeException e) {
+            // An example that makes the teacher fail would fail every retry: park the batch with the reason.
+            String reason = "the teacher failed on this example's batch: " + e;
+            LOG.errorf(e, "%d examples sent to the dead-letter topic", examples.size());
+            examplePayloads.forEach(payload -> deadLetters.add(KafkaMessages.exampleDeadLetter(payload, reason)));
+            return new Labelled(null, deadLetters);
+        }
     }
 }

@@ -1,7 +1,8 @@
 package dev.distill.train.messaging;
 
+import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.wire.Channels;
-import dev.distill.core.wire.SoftLabelBatch;
+import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.train.ml.StepOutcome;
 import dev.distill.train.ml.StudentTrainer;
@@ -11,18 +12,29 @@ import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Soft-label batches in, checkpoint events out. Training runs on a worker thread; bookkeeping returns to the
- * event loop for the reactive database session. A batch is acknowledged once its step is recorded and any
- * checkpoint event it caused is published. Records that cannot be decoded fail the message and go to the
- * dead-letter topic.
+ * Soft-label records in, checkpoint events out. Training runs on a worker thread; bookkeeping returns to the event
+ * loop for the reactive database session. Exactly once: the student's stream position is saved inside each
+ * checkpoint and restored on start ({@link StreamPositionRestorer}); records it has applied are skipped if
+ * redelivered. A record that cannot be decoded or is refused fails the message and goes to the dead-letter topic.
+ * Recording and announcing a checkpoint is retried until the database and broker take it, so an outage stalls
+ * training instead of losing a checkpoint.
  */
 @ApplicationScoped
 public class TrainingPipeline {
@@ -32,25 +44,36 @@ public class TrainingPipeline {
     private final RunService runs;
     private final Vertx vertx;
     private final MutinyEmitter<byte[]> checkpoints;
+    private final KafkaClientService kafka;
+    private final AtomicBoolean resumeAnnounced = new AtomicBoolean();
 
     public TrainingPipeline(StudentTrainer trainer, RunService runs, Vertx vertx,
-            @Channel(Channels.CHECKPOINTS_OUT) MutinyEmitter<byte[]> checkpoints) {
+            @Channel(Channels.CHECKPOINTS_OUT) MutinyEmitter<byte[]> checkpoints, KafkaClientService kafka) {
         this.trainer = trainer;
         this.runs = runs;
         this.vertx = vertx;
         this.checkpoints = checkpoints;
+        this.kafka = kafka;
     }
 
     @Incoming(Channels.SOFT_LABELS_IN)
-    public Uni<Void> consume(byte[] payload) {
-        return vertx.executeBlocking(Uni.createFrom().item(() -> trainer.train(
-                        WireCodec.decode(payload, SoftLabelBatch.class))))
+    public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
+        return vertx.executeBlocking(Uni.createFrom().item(() -> trainer.train(record.topic(), record.partition(),
+                        record.offset(), record.value())))
                 .chain(this::recordAndPublish);
     }
 
-    /** Saves the last steps of a stream that went quiet, so they are evaluated without waiting for more. */
-    @Scheduled(every = "1s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /**
+     * Saves the last steps of a stream that went quiet, so they are evaluated without waiting for more. First of
+     * all, records and announces the checkpoint this start resumed from: the last start may have crashed before.
+     */
+    @Scheduled(every = "1s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> checkpointWhenIdle() {
+        if (!resumeAnnounced.get() && trainer.resumedCheckpoint().isPresent()) {
+            CheckpointEvent resumed = trainer.resumedCheckpoint().get();
+            return recordAndPublish(new StepOutcome(resumed.step(), resumed.examplesSeen(), Double.NaN, resumed, null))
+                    .invoke(() -> resumeAnnounced.set(true));
+        }
         return vertx.executeBlocking(Uni.createFrom().item(trainer::checkpointIfIdle))
                 .chain(outcome -> outcome.checkpoint() == null ? Uni.createFrom().voidItem()
                         : recordAndPublish(outcome));
@@ -65,17 +88,44 @@ public class TrainingPipeline {
             VertxContextSupport.subscribeAndAwait(() -> vertx.executeBlocking(
                             Uni.createFrom().item(trainer::checkpointIfUnsaved))
                     .chain(outcome -> outcome.checkpoint() == null ? Uni.createFrom().voidItem()
-                            : recordAndPublish(outcome)));
+                            : recordOnce(outcome)));
         } catch (Throwable e) {
             LOG.warnf("the shutdown checkpoint was not recorded or announced: %s", e.getMessage());
         }
     }
 
     private Uni<Void> recordAndPublish(StepOutcome outcome) {
+        return recordOnce(outcome)
+                .onFailure().invoke(e -> LOG.warnf("recording step %d failed, retrying: %s", outcome.steps(),
+                        e.getMessage()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely();
+    }
+
+    private Uni<Void> recordOnce(StepOutcome outcome) {
         Uni<Void> recorded = runs.record(outcome);
         if (outcome.checkpoint() == null) {
             return recorded;
         }
-        return recorded.chain(() -> checkpoints.send(WireCodec.encode(outcome.checkpoint())));
+        return recorded.chain(() -> checkpoints.send(WireCodec.encode(outcome.checkpoint())))
+                .chain(() -> commitToGroup(outcome.checkpointOffsets()));
+    }
+
+    /**
+     * Mirrors a checkpoint's stream position into the consumer group, for lag monitoring and autoscaling. Advisory:
+     * a failed commit changes nothing about what is trained next.
+     */
+    private Uni<Void> commitToGroup(SortedMap<String, Long> offsets) {
+        if (offsets == null || offsets.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        offsets.forEach((key, offset) -> commits.put(
+                new TopicPartition(Checkpoints.offsetTopic(key), Checkpoints.offsetPartition(key)),
+                new OffsetAndMetadata(offset)));
+        return kafka.getConsumer(Channels.SOFT_LABELS_IN).commit(commits)
+                .onFailure().recoverWithItem(e -> {
+                    LOG.debugf("group offsets not committed (the checkpoint still holds them): %s", e.getMessage());
+                    return null;
+                });
     }
 }

@@ -13,6 +13,7 @@ import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
+import dev.distill.core.wire.WireCodec;
 import dev.distill.train.config.TrainConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
@@ -20,8 +21,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -34,10 +41,21 @@ import org.jboss.logging.Logger;
 public class StudentTrainer {
     private static final Logger LOG = Logger.getLogger(StudentTrainer.class);
 
+    /** Settings that may differ between the starts of one run: where files are, and how often to checkpoint. */
+    private static final Set<String> RESUME_INDEPENDENT_KEYS = Set.of("train.checkpoint-dir", "train.tokenizer",
+            "train.init-from", "train.init-layer-stride", "train.checkpoint-every-steps", "train.checkpoint-when-idle");
+
     private final TrainConfig config;
     private final DistillationTrainer trainer;
-    private final String runId = UUID.randomUUID().toString();
+    private final String runId;
     private final SortedMap<String, String> resolvedConfig;
+    /** The checkpoint this start resumed from, announced again in case the last start stopped before doing so. */
+    private final CheckpointEvent resumedCheckpoint;
+    /** Next offset to read per {@link Checkpoints#offsetKey partition}: the stream position of the live student. */
+    private final SortedMap<String, Long> consumedOffsets = new TreeMap<>();
+    /** Examples applied since the last checkpoint, for its ledger. */
+    private final List<String> appliedSinceCheckpoint = new ArrayList<>();
+    private String lastCheckpointId;
     private final String tokenizerId;
     private String teacherId;
     /** Null unless intermediate-layer distillation is on. */
@@ -52,11 +70,10 @@ public class StudentTrainer {
         this.config = config;
         TrainingSettings settings = new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
                 config.warmupSteps(), config.decaySteps(), config.seed());
-        this.resolvedConfig = resolve(config, settings);
+        SortedMap<String, String> configured = resolve(config, settings);
         this.tokenizerId = Sha256.of(config.tokenizer());
-        this.teacherId = config.teacherId().orElse(null);
-        resolvedConfig.put("train.tokenizer-id", tokenizerId);
-        config.teacherId().ifPresent(id -> resolvedConfig.put("train.teacher-id", id));
+        configured.put("train.tokenizer-id", tokenizerId);
+        config.teacherId().ifPresent(id -> configured.put("train.teacher-id", id));
         TrainConfig.Student student = config.student();
         ModelConfig model = new ModelConfig(student.vocabSize(), student.hiddenSize(), student.layers(),
                 student.heads(), student.maxLength(), student.numClasses());
@@ -65,14 +82,66 @@ public class StudentTrainer {
                         "train.layer-map needs train.layer-map-teacher-hidden-size")),
                 config.layerMapWeight())).orElse(null);
         this.trainer = new DistillationTrainer(model, settings, config.tokenizer(), Devices.preferred(), matching);
-        config.initFrom().ifPresent(teacher -> {
-            int stride = config.initLayerStride()
-                    .orElse(Math.max(1, Checkpoints.readManifest(teacher).model().layers() / student.layers()));
-            trainer.initializeFrom(teacher, stride);
-            resolvedConfig.put("train.init-from", teacher.toString());
-            resolvedConfig.put("train.init-layer-stride", String.valueOf(stride));
-        });
-        LOG.infof("run %s started: %s", runId, resolvedConfig);
+        Path resumeFrom = Checkpoints.newestValid(config.checkpointDir(),
+                reason -> LOG.warnf("skipping checkpoint: %s", reason)).orElse(null);
+        if (resumeFrom != null) {
+            CheckpointManifest manifest = Checkpoints.readManifest(resumeFrom);
+            this.resolvedConfig = resumedConfig(manifest, configured, resumeFrom);
+            trainer.resumeFrom(resumeFrom);
+            this.runId = manifest.runId();
+            this.steps = manifest.step();
+            this.examplesSeen = manifest.examplesSeen();
+            this.lastCheckpointStep = steps;
+            this.lastCheckpointId = manifest.checkpointId();
+            this.consumedOffsets.putAll(manifest.consumedOffsets());
+            this.resumedCheckpoint = new CheckpointEvent(runId, manifest.checkpointId(), steps, examplesSeen,
+                    resumeFrom.toAbsolutePath().toString(), manifest.trainLoss());
+            LOG.infof("run %s resumed from %s at step %d, reading on from offsets %s", runId, resumeFrom, steps,
+                    consumedOffsets);
+        } else {
+            this.resolvedConfig = configured;
+            this.runId = UUID.randomUUID().toString();
+            this.resumedCheckpoint = null;
+            config.initFrom().ifPresent(teacher -> {
+                int stride = config.initLayerStride()
+                        .orElse(Math.max(1, Checkpoints.readManifest(teacher).model().layers() / student.layers()));
+                trainer.initializeFrom(teacher, stride);
+                resolvedConfig.put("train.init-from", teacher.toString());
+                resolvedConfig.put("train.init-layer-stride", String.valueOf(stride));
+            });
+            LOG.infof("run %s started: %s", runId, resolvedConfig);
+        }
+        this.teacherId = resolvedConfig.get("train.teacher-id");
+    }
+
+    /**
+     * The run configuration a resumed run keeps: the checkpoint's, provided this start is configured the same way.
+     * Paths and checkpoint cadence may change between starts; the settings that shape training may not.
+     */
+    private static SortedMap<String, String> resumedConfig(CheckpointManifest manifest,
+            SortedMap<String, String> configured, Path checkpoint) {
+        SortedMap<String, String> saved = new TreeMap<>(manifest.runConfig());
+        List<String> differing = new ArrayList<>();
+        for (String key : union(saved.keySet(), configured.keySet())) {
+            boolean pinnedLater = key.equals("train.teacher-id") && !configured.containsKey(key);
+            if (!RESUME_INDEPENDENT_KEYS.contains(key) && !pinnedLater
+                    && !Objects.equals(saved.get(key), configured.get(key))) {
+                differing.add(key + " (run: " + saved.get(key) + ", now: " + configured.get(key) + ")");
+            }
+        }
+        if (!differing.isEmpty()) {
+            throw new IllegalStateException("train.checkpoint-dir holds run " + manifest.runId() + " (newest checkpoint "
+                    + checkpoint + "), and this start is configured differently: " + String.join(", ", differing)
+                    + ". Start it with the run's settings to continue it, or point train.checkpoint-dir at an empty "
+                    + "directory to start a new run.");
+        }
+        return saved;
+    }
+
+    private static Set<String> union(Set<String> first, Set<String> second) {
+        Set<String> keys = new TreeSet<>(first);
+        keys.addAll(second);
+        return keys;
     }
 
     public String runId() {
@@ -84,10 +153,20 @@ public class StudentTrainer {
     }
 
     /**
-     * Trains on the batch in optimizer steps of at most {@code batch-size} examples; writes a checkpoint once
-     * {@code checkpoint-every-steps} steps have passed, always at a batch boundary.
+     * Trains on the batch in one record in optimizer steps of at most {@code batch-size} examples; writes a
+     * checkpoint once {@code checkpoint-every-steps} steps have passed, always at a record boundary. A record before
+     * the student's stream position was applied already (redelivered after a rebalance) and is skipped. A record that
+     * cannot be decoded or is refused counts as consumed: it goes to the dead-letter topic, not back into training.
      */
-    public synchronized StepOutcome train(SoftLabelBatch batch) {
+    public synchronized StepOutcome train(String topic, int partition, long offset, byte[] payload) {
+        String partitionKey = Checkpoints.offsetKey(topic, partition);
+        Long next = consumedOffsets.get(partitionKey);
+        if (next != null && offset < next) {
+            LOG.debugf("record %s@%d was applied already; skipped", partitionKey, offset);
+            return new StepOutcome(steps, examplesSeen, Double.NaN, null, null);
+        }
+        consumedOffsets.put(partitionKey, offset + 1);
+        SoftLabelBatch batch = WireCodec.decode(payload, SoftLabelBatch.class);
         checkProvenance(batch);
         List<SoftLabel> labels = matching == null ? batch.labels() : matching.select(batch);
         float loss = 0;
@@ -96,10 +175,21 @@ public class StudentTrainer {
             steps++;
             lossSinceCheckpoint += loss;
         }
+        labels.forEach(label -> appliedSinceCheckpoint.add(label.exampleId()));
         examplesSeen += labels.size();
         lastStepNanos = System.nanoTime();
-        CheckpointEvent checkpoint = steps - lastCheckpointStep >= config.checkpointEverySteps() ? checkpoint() : null;
-        return new StepOutcome(steps, examplesSeen, loss, checkpoint);
+        return steps - lastCheckpointStep >= config.checkpointEverySteps() ? checkpoint()
+                : new StepOutcome(steps, examplesSeen, loss, null, null);
+    }
+
+    /** Where the student stands in a partition: the offset to read next, if it has read any of it. */
+    public synchronized Optional<Long> nextOffset(String topic, int partition) {
+        return Optional.ofNullable(consumedOffsets.get(Checkpoints.offsetKey(topic, partition)));
+    }
+
+    /** The checkpoint this start resumed from, if any. */
+    public Optional<CheckpointEvent> resumedCheckpoint() {
+        return Optional.ofNullable(resumedCheckpoint);
     }
 
     /** Refuses batches of another teacher or tokenizer: their soft labels do not describe this run's inputs. */
@@ -121,26 +211,32 @@ public class StudentTrainer {
     /** Writes a checkpoint if steps are unsaved and no batch came for {@code checkpoint-when-idle}. */
     public synchronized StepOutcome checkpointIfIdle() {
         boolean idle = System.nanoTime() - lastStepNanos >= config.checkpointWhenIdle().toNanos();
-        return idle ? checkpointIfUnsaved() : new StepOutcome(steps, examplesSeen, Double.NaN, null);
+        return idle ? checkpointIfUnsaved() : new StepOutcome(steps, examplesSeen, Double.NaN, null, null);
     }
 
     /** Writes a checkpoint if steps were applied since the last one. */
     public synchronized StepOutcome checkpointIfUnsaved() {
-        CheckpointEvent checkpoint = steps > lastCheckpointStep ? checkpoint() : null;
-        return new StepOutcome(steps, examplesSeen, Double.NaN, checkpoint);
+        return steps > lastCheckpointStep ? checkpoint()
+                : new StepOutcome(steps, examplesSeen, Double.NaN, null, null);
     }
 
-    private CheckpointEvent checkpoint() {
+    private StepOutcome checkpoint() {
         String checkpointId = UUID.randomUUID().toString();
         double meanLoss = lossSinceCheckpoint / Math.max(1, steps - lastCheckpointStep);
+        SortedMap<String, Long> offsets = new TreeMap<>(consumedOffsets);
         CheckpointManifest manifest = new CheckpointManifest(Checkpoints.FORMAT_VERSION, checkpointId, runId, steps,
-                examplesSeen, Instant.now().toString(), trainer.modelConfig(), resolvedConfig, null, meanLoss);
-        Path directory = trainer.checkpoint(config.checkpointDir(), manifest).toAbsolutePath();
+                examplesSeen, Instant.now().toString(), trainer.modelConfig(), resolvedConfig, null, meanLoss,
+                lastCheckpointId, offsets);
+        Path directory = trainer.checkpoint(config.checkpointDir(), manifest, appliedSinceCheckpoint)
+                .toAbsolutePath();
         lastCheckpointStep = steps;
+        lastCheckpointId = checkpointId;
         lossSinceCheckpoint = 0;
+        appliedSinceCheckpoint.clear();
         LOG.infof("checkpoint %s at step %d (%d examples, mean loss %.4f)", directory, steps, examplesSeen,
                 meanLoss);
-        return new CheckpointEvent(runId, checkpointId, steps, examplesSeen, directory.toString(), meanLoss);
+        return new StepOutcome(steps, examplesSeen, meanLoss,
+                new CheckpointEvent(runId, checkpointId, steps, examplesSeen, directory.toString(), meanLoss), offsets);
     }
 
     /** The run's configuration as JSON, for the run row. */

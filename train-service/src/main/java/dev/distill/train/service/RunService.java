@@ -22,7 +22,10 @@ public class RunService {
         this.trainer = trainer;
     }
 
-    /** Updates the run's progress and stores the outcome's checkpoint, if any, in one transaction. */
+    /**
+     * Updates the run's progress and stores the outcome's checkpoint, if any, in one transaction. A checkpoint
+     * recorded before (announced again after a restart) is kept as it is.
+     */
     @WithTransaction
     public Uni<Void> record(StepOutcome outcome) {
         return TrainingRun.<TrainingRun>findById(trainer.runId())
@@ -37,7 +40,9 @@ public class RunService {
                     Uni<?> saved = run.persist();
                     CheckpointEvent event = outcome.checkpoint();
                     if (event != null) {
-                        saved = saved.chain(() -> toEntity(event).persist());
+                        saved = saved.chain(() -> StudentCheckpoint.findById(event.checkpointId()))
+                                .chain(existing -> existing != null ? Uni.createFrom().item(existing)
+                                        : toEntity(event).persist());
                     }
                     return saved.replaceWithVoid();
                 });
