@@ -112,7 +112,8 @@ public final class LocalRun implements AutoCloseable {
                 "kafka.bootstrap.servers", kafka,
                 "eval.eval-file", options.evalFile().toAbsolutePath().toString(),
                 "eval.eval-limit", String.valueOf(options.evalLimit()),
-                "eval.tokenizer", tokenizer().toString()));
+                "eval.tokenizer", tokenizer().toString(),
+                "eval.checkpoint-dir", work.resolve("checkpoints").toString()));
         startService("label-service", label);
         startService("train-service", train);
         startService("eval-service", eval);
@@ -267,6 +268,7 @@ public final class LocalRun implements AutoCloseable {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(60))
                     .header("Content-Type", "application/json")
+                    .header("Authorization", ServiceProcess.AUTHORIZATION)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
                     .build();
             return http.send(request, HttpResponse.BodyHandlers.ofString());

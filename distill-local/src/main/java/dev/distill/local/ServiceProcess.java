@@ -6,17 +6,30 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** One packaged Quarkus service running as a child JVM, its output in a log file. */
 final class ServiceProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
+    /**
+     * The API key of every service started here ({@code distill.api-key}): {@code DISTILL_API_KEY} if set, else a
+     * random key for this run.
+     */
+    static final String API_KEY = Optional.ofNullable(System.getenv("DISTILL_API_KEY"))
+            .orElse(UUID.randomUUID().toString());
+    /** {@code Authorization} header value for mutating requests to services started here. */
+    static final String AUTHORIZATION = "Basic " + Base64.getEncoder()
+            .encodeToString(("distill:" + API_KEY).getBytes(StandardCharsets.UTF_8));
 
     private final String name;
     private final List<String> command;
@@ -55,6 +68,7 @@ final class ServiceProcess implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx1g", "-Dai.djl.offline=true",
                 "-Dquarkus.http.port=" + port));
+        command.add("-Ddistill.api-key=" + API_KEY);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(jar.toString());

@@ -148,7 +148,8 @@ class FaultInjectionTest {
                 "kafka.bootstrap.servers", kafka,
                 "eval.eval-file", PROJECT.resolve("data/sst2/dev.tsv").toString(),
                 "eval.eval-limit", "50",
-                "eval.tokenizer", TOKENIZER.toString()));
+                "eval.tokenizer", TOKENIZER.toString(),
+                "eval.checkpoint-dir", WORK.resolve("checkpoints").toString()));
         start("eval", "eval-service", eval);
     }
 
@@ -167,7 +168,7 @@ class FaultInjectionTest {
             }
             synchronized (ingestLock) {
                 try {
-                    given().baseUri(services.get(ingest.get()).url()).contentType("application/json")
+                    given().baseUri(services.get(ingest.get()).url()).header("Authorization", ServiceProcess.AUTHORIZATION).contentType("application/json")
                             .body(json.writeValueAsString(request))
                             .post("/examples").then().statusCode(202);
                 } catch (IOException e) {

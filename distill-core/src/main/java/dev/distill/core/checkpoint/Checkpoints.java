@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -99,6 +100,31 @@ public final class Checkpoints {
         } catch (IOException e) {
             deleteQuietly(temporary);
             throw new CheckpointException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The checkpoint directory {@code path} names, provided it lies inside {@code root} once links and {@code ..} are
+     * resolved: a path read from a message or a request never reaches files outside the checkpoint store.
+     *
+     * @throws CheckpointException if it lies outside {@code root} or does not exist
+     */
+    public static Path confine(Path root, String path) {
+        try {
+            Path realRoot = root.toRealPath();
+            Path candidate = root.resolve(path).normalize();
+            if (!Files.exists(candidate)) {
+                throw new CheckpointException("checkpoint " + path + " does not exist", null);
+            }
+            Path real = candidate.toRealPath();
+            if (!real.startsWith(realRoot) || real.equals(realRoot)) {
+                throw new CheckpointException("checkpoint path " + path + " is outside the checkpoint directory "
+                        + realRoot, null);
+            }
+            return real;
+        } catch (IOException | InvalidPathException e) {
+            throw new CheckpointException("cannot resolve checkpoint path " + path + " inside " + root + ": "
+                    + e.getMessage(), e);
         }
     }
 

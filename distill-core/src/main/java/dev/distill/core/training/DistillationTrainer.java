@@ -102,14 +102,53 @@ public final class DistillationTrainer implements AutoCloseable {
     }
 
     /**
+     * Checks that every label can be trained on, so that a batch split into several steps is applied whole or not
+     * at all.
+     *
+     * @throws IllegalArgumentException naming the first label that cannot be trained on, and why
+     */
+    public void check(List<SoftLabel> labels) {
+        if (labels == null || labels.isEmpty()) {
+            throw new IllegalArgumentException("the batch holds no labels");
+        }
+        int numClasses = block.config().numClasses();
+        for (SoftLabel label : labels) {
+            if (label == null || label.exampleId() == null || label.text() == null) {
+                throw new IllegalArgumentException("a label lacks its example id or text");
+            }
+            if (label.label() != null && (label.label() < 0 || label.label() >= numClasses)) {
+                throw new IllegalArgumentException("example " + label.exampleId() + " has label " + label.label()
+                        + " outside [0, " + numClasses + ")");
+            }
+            if (label.logits() != null) {
+                if (label.logits().length != numClasses) {
+                    throw new IllegalArgumentException("example " + label.exampleId() + " has "
+                            + label.logits().length + " teacher logits, the student has " + numClasses + " classes");
+                }
+                for (float logit : label.logits()) {
+                    if (!Float.isFinite(logit)) {
+                        throw new IllegalArgumentException("example " + label.exampleId()
+                                + " has a non-finite teacher logit");
+                    }
+                }
+            } else if (loss.alpha() < 1f) {
+                throw new IllegalArgumentException("example " + label.exampleId()
+                        + " has no teacher logits; only alpha = 1 (hard labels only) trains without a teacher");
+            } else if (label.label() == null) {
+                throw new IllegalArgumentException("example " + label.exampleId()
+                        + " has neither teacher logits nor a gold label");
+            }
+        }
+    }
+
+    /**
      * One optimizer step on the batch.
      *
      * @return the batch's loss before the step
+     * @throws IllegalArgumentException if a label cannot be trained on ({@link #check})
      */
     public float step(List<SoftLabel> labels) {
-        if (labels.isEmpty()) {
-            throw new IllegalArgumentException("cannot train on an empty batch");
-        }
+        check(labels);
         int numClasses = block.config().numClasses();
         float[][] gold = new float[labels.size()][numClasses];
         float[][] teacher = new float[labels.size()][numClasses];
@@ -118,21 +157,10 @@ public final class DistillationTrainer implements AutoCloseable {
             SoftLabel label = labels.get(i);
             texts.add(label.text());
             if (label.label() != null) {
-                if (label.label() < 0 || label.label() >= numClasses) {
-                    throw new IllegalArgumentException("example " + label.exampleId() + " has label "
-                            + label.label() + " outside [0, " + numClasses + ")");
-                }
                 gold[i][label.label()] = 1f;
             }
             if (label.logits() != null) {
-                if (label.logits().length != numClasses) {
-                    throw new IllegalArgumentException("example " + label.exampleId() + " has "
-                            + label.logits().length + " teacher logits, the student has " + numClasses + " classes");
-                }
                 teacher[i] = label.logits();
-            } else if (loss.alpha() < 1f) {
-                throw new IllegalArgumentException("example " + label.exampleId()
-                        + " has no teacher logits; only alpha = 1 (hard labels only) trains without a teacher");
             }
         }
         TokenizedBatch tokens = tokenizer.encode(texts);

@@ -167,6 +167,29 @@ class CheckpointRoundTripTest {
     }
 
     @Test
+    void pathsOutsideTheCheckpointDirectoryAreRefused() throws IOException {
+        Path store = Files.createDirectories(root.resolve("store"));
+        Path inside;
+        try (DistillationTrainer trainer = newTrainer()) {
+            inside = trainer.checkpoint(store, manifest(5));
+        }
+        Path secret = Files.writeString(root.resolve("secret.txt"), "not a checkpoint");
+        Files.createSymbolicLink(store.resolve("escape"), root);
+
+        assertEquals(inside.toRealPath(), Checkpoints.confine(store, inside.toString()));
+        assertEquals(inside.toRealPath(), Checkpoints.confine(store, inside.getFileName().toString()));
+        for (String outside : List.of(secret.toString(), "../secret.txt", inside + "/../../secret.txt", "escape",
+                "escape/secret.txt", store.toString(), "/etc")) {
+            CheckpointException error = assertThrows(CheckpointException.class,
+                    () -> Checkpoints.confine(store, outside), outside);
+            assertTrue(error.getMessage().contains("is outside the checkpoint directory"), error.getMessage());
+        }
+        CheckpointException missing = assertThrows(CheckpointException.class,
+                () -> Checkpoints.confine(store, "step-0000000099-none"));
+        assertTrue(missing.getMessage().endsWith("does not exist"), missing.getMessage());
+    }
+
+    @Test
     void missingCheckpointSaysWhatIsMissing() {
         CheckpointException error = assertThrows(CheckpointException.class,
                 () -> Checkpoints.readManifest(root.resolve("nope")));

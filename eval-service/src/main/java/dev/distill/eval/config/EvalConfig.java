@@ -19,6 +19,13 @@ public interface EvalConfig {
     @WithDefault("data/vocab/tokenizer.json")
     Path tokenizer();
 
+    /**
+     * Directory train-service writes checkpoints to (its {@code train.checkpoint-dir}, shared storage in a cluster).
+     * Only checkpoints inside it are scored: a checkpoint event naming any other path goes to the dead-letter topic.
+     */
+    @WithDefault("checkpoints")
+    Path checkpointDir();
+
     /** Sentences per inference batch while scoring. */
     @WithDefault("64")
     int batchSize();

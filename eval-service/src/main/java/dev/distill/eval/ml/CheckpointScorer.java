@@ -1,5 +1,6 @@
 package dev.distill.eval.ml;
 
+import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.metrics.ClassificationMetrics;
@@ -28,9 +29,14 @@ public class CheckpointScorer {
         LOG.infof("held-out set: %d examples from %s", heldOut.size(), config.evalFile());
     }
 
-    /** Accuracy and macro-F1 of the checkpoint on the held-out set. Blocking: call from a worker thread. */
-    public ClassificationMetrics score(Path checkpoint) {
-        try (TextClassifier classifier = TextClassifier.load(checkpoint, config.tokenizer(), Devices.preferred())) {
+    /**
+     * Accuracy and macro-F1 of the checkpoint on the held-out set. Blocking: call from a worker thread.
+     *
+     * @param checkpoint a checkpoint directory inside {@code eval.checkpoint-dir}
+     */
+    public ClassificationMetrics score(String checkpoint) {
+        Path directory = Checkpoints.confine(config.checkpointDir(), checkpoint);
+        try (TextClassifier classifier = TextClassifier.load(directory, config.tokenizer(), Devices.preferred())) {
             return HeldOutEvaluation.score(classifier, heldOut, config.batchSize());
         }
     }

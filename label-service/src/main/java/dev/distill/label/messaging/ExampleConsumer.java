@@ -63,17 +63,19 @@ public class ExampleConsumer {
         List<byte[]> examplePayloads = new ArrayList<>(payloads.size());
         List<Message<byte[]>> deadLetters = new ArrayList<>();
         for (byte[] payload : payloads) {
-            String problem;
-            try {
-                TextExample example = WireCodec.decode(payload, TextExample.class);
-                problem = validator.problem(example);
-                if (problem == null) {
-                    examples.add(example);
-                    examplePayloads.add(payload);
-                    continue;
+            String problem = validator.recordProblem(payload);
+            if (problem == null) {
+                try {
+                    TextExample example = WireCodec.decode(payload, TextExample.class);
+                    problem = validator.problem(example);
+                    if (problem == null) {
+                        examples.add(example);
+                        examplePayloads.add(payload);
+                        continue;
+                    }
+                } catch (WireFormatException e) {
+                    problem = e.getMessage();
                 }
-            } catch (WireFormatException e) {
-                problem = e.getMessage();
             }
             LOG.warnf("example sent to the dead-letter topic: %s", problem);
             deadLetters.add(KafkaMessages.exampleDeadLetter(payload, problem));

@@ -14,9 +14,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -48,16 +51,28 @@ public class ExampleResource {
     @POST
     @Consumes({MediaType.APPLICATION_JSON, NDJSON, MediaType.TEXT_PLAIN})
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> ingest(String body) {
+    public Uni<Response> ingest(byte[] body) {
         List<TextExample> examples;
         try {
-            examples = parse(body);
+            examples = parse(utf8(body));
         } catch (IllegalArgumentException e) {
-            return Uni.createFrom().item(badRequest(e.getMessage()));
+            return Uni.createFrom().item(error(Response.Status.BAD_REQUEST, e.getMessage()));
         }
         List<String> ids = examples.stream().map(TextExample::id).toList();
         return publisher.publish(examples)
                 .replaceWith(() -> Response.accepted(new Accepted(examples.size(), ids)).build());
+    }
+
+    private static String utf8(byte[] body) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body == null ? new byte[0] : body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("the request body is not valid UTF-8 (" + e.getMessage() + ")");
+        }
     }
 
     private List<TextExample> parse(String body) {
@@ -122,10 +137,7 @@ public class ExampleResource {
         return new TextExample(exampleId, text.asText(), label == null || label.isNull() ? null : label.asInt());
     }
 
-    private static Response badRequest(String message) {
-        return Response.status(Response.Status.BAD_REQUEST)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", message))
-                .build();
+    private static Response error(Response.Status status, String message) {
+        return JsonErrors.of(status.getStatusCode(), message);
     }
 }

@@ -8,12 +8,25 @@ import jakarta.enterprise.context.ApplicationScoped;
 /** Rules every example must meet, at ingest and when read from Kafka. */
 @ApplicationScoped
 public class ExampleValidator {
+    static final int MAX_ID_CHARS = 200;
+
     private final LabelConfig config;
     private final TeacherModel teacher;
 
     public ExampleValidator(LabelConfig config, TeacherModel teacher) {
         this.config = config;
         this.teacher = teacher;
+    }
+
+    /**
+     * Whether a Kafka record is too large to hold a valid example, checked before decoding it: a UTF-8 character
+     * takes at most 4 bytes, JSON escapes at most 6.
+     */
+    public String recordProblem(byte[] payload) {
+        long limit = 6L * (config.maxTextChars() + MAX_ID_CHARS) + 1024;
+        return payload != null && payload.length > limit
+                ? "record has " + payload.length + " bytes, more than an example within label.max-text-chars can take"
+                : null;
     }
 
     /** @return why the example is invalid, or {@code null} when it is fine */
@@ -30,8 +43,15 @@ public class ExampleValidator {
         if (example.label() == null && !teacher.present()) {
             return "label is missing; without a teacher (label.teacher) every example needs a gold label";
         }
-        if (example.id() != null && example.id().length() > 200) {
-            return "id is longer than 200 characters";
+        if (example.id() == null || example.id().isBlank()) {
+            return "id is empty";
+        }
+        if (example.id().length() > MAX_ID_CHARS) {
+            return "id is longer than " + MAX_ID_CHARS + " characters";
+        }
+        if (example.id().chars().anyMatch(Character::isISOControl)) {
+            // ids are written one per line into checkpoint ledgers
+            return "id contains control characters";
         }
         return null;
     }

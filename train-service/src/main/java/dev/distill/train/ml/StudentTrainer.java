@@ -166,9 +166,7 @@ public class StudentTrainer {
             return new StepOutcome(steps, examplesSeen, Double.NaN, null, null);
         }
         consumedOffsets.put(partitionKey, offset + 1);
-        SoftLabelBatch batch = WireCodec.decode(payload, SoftLabelBatch.class);
-        checkProvenance(batch);
-        List<SoftLabel> labels = matching == null ? batch.labels() : matching.select(batch);
+        List<SoftLabel> labels = accept(WireCodec.decode(payload, SoftLabelBatch.class));
         float loss = 0;
         for (int start = 0; start < labels.size(); start += config.batchSize()) {
             loss = trainer.step(labels.subList(start, Math.min(labels.size(), start + config.batchSize())));
@@ -192,20 +190,37 @@ public class StudentTrainer {
         return Optional.ofNullable(resumedCheckpoint);
     }
 
-    /** Refuses batches of another teacher or tokenizer: their soft labels do not describe this run's inputs. */
-    private void checkProvenance(SoftLabelBatch batch) {
+    /**
+     * Refuses batches of another teacher or tokenizer (their soft labels do not describe this run's inputs) and
+     * batches with a label that cannot be trained on; pins the run to the teacher of the first batch it accepts.
+     *
+     * @return the labels to train on
+     */
+    private List<SoftLabel> accept(SoftLabelBatch batch) {
+        if (batch.labels() == null || batch.labels().isEmpty()) {
+            throw new BatchRefusedException("batch " + batch.batchId() + " holds no labels");
+        }
         if (!tokenizerId.equals(batch.tokenizerId())) {
             throw new BatchRefusedException("batch " + batch.batchId() + " was tokenized by the teacher with tokenizer "
                     + batch.tokenizerId() + ", but this run's tokenizer " + config.tokenizer() + " is " + tokenizerId);
+        }
+        if (teacherId != null && !teacherId.equals(batch.teacherId())) {
+            throw new BatchRefusedException("batch " + batch.batchId() + " comes from teacher " + batch.teacherId()
+                    + ", but this run trains on teacher " + teacherId + " (train.teacher-id)");
+        }
+        List<SoftLabel> labels;
+        try {
+            labels = matching == null ? batch.labels() : matching.select(batch);
+            trainer.check(labels);
+        } catch (IllegalArgumentException e) {
+            throw new BatchRefusedException("batch " + batch.batchId() + " cannot be trained on: " + e.getMessage());
         }
         if (teacherId == null) {
             teacherId = batch.teacherId();
             resolvedConfig.put("train.teacher-id", teacherId);
             LOG.infof("run %s trains on soft labels of teacher %s", runId, teacherId);
-        } else if (!teacherId.equals(batch.teacherId())) {
-            throw new BatchRefusedException("batch " + batch.batchId() + " comes from teacher " + batch.teacherId()
-                    + ", but this run trains on teacher " + teacherId + " (train.teacher-id)");
         }
+        return labels;
     }
 
     /** Writes a checkpoint if steps are unsaved and no batch came for {@code checkpoint-when-idle}. */
