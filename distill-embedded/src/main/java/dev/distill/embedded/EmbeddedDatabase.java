@@ -2,7 +2,10 @@ package dev.distill.embedded;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /** A real PostgreSQL server started from binaries shipped in a jar: no install, no Docker. */
 public final class EmbeddedDatabase implements AutoCloseable {
@@ -11,24 +14,55 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static final String USER = "postgres";
     public static final String PASSWORD = "postgres";
 
-    private final EmbeddedPostgres postgres;
+    private final Path directory;
+    private EmbeddedPostgres postgres;
 
-    private EmbeddedDatabase(EmbeddedPostgres postgres) {
+    private EmbeddedDatabase(Path directory, EmbeddedPostgres postgres) {
+        this.directory = directory;
         this.postgres = postgres;
     }
 
     /** Starts a fresh server whose data lives under {@code directory}. */
     public static EmbeddedDatabase start(Path directory) {
+        deleteRecursively(directory.resolve("data"));
+        return new EmbeddedDatabase(directory, launch(directory, 0));
+    }
+
+    /**
+     * Stops the server and starts it again on the same port with the same data, the way a database restart looks
+     * to its clients.
+     */
+    public void restart() {
+        int port = port();
+        close();
+        postgres = launch(directory, port);
+    }
+
+    /** Starts a server on the data under {@code directory}, creating it if there is none; it is kept on stop. */
+    private static EmbeddedPostgres launch(Path directory, int port) {
         try {
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setOverrideWorkingDirectory(directory.resolve("work").toFile())
                     .setDataDirectory(directory.resolve("data"))
-                    .setCleanDataDirectory(true)
-                    .start();
-            return new EmbeddedDatabase(postgres);
+                    .setCleanDataDirectory(false);
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            return builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("embedded PostgreSQL failed to start in " + directory + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteRecursively(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(path)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(each -> each.toFile().delete());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot clear " + path + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.distill.embedded;
 
+import java.io.IOException;
+import java.net.ServerSocket;
+import kafka.server.BrokerServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +24,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** Formats storage under {@code directory} and starts the node; returns once the broker accepts clients. */
+    /**
+     * Formats storage under {@code directory} and starts the node; returns once the broker accepts clients. The
+     * broker listens on a fixed free port, so that clients find it again after {@link #restartBroker}.
+     */
     public static EmbeddedKafka start(Path directory) {
         try {
+            int port = freePort();
             KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
                     .setBaseDirectory(directory)
+                    .setPerServerProperties(Map.of(0, Map.of(
+                            "listeners", "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0")))
                     .build())
                     .setConfigProp("offsets.topic.replication.factor", "1")
                     .setConfigProp("offsets.topic.num.partitions", "4")
@@ -44,6 +53,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("embedded Kafka failed to start in " + directory + ": " + e.getMessage(),
                     e);
+        }
+    }
+
+    /** Stops the broker and starts it again on the same port with the same logs, the way a broker restart looks. */
+    public void restartBroker() {
+        try {
+            for (BrokerServer broker : cluster.brokers().values()) {
+                broker.shutdown();
+                broker.awaitShutdown();
+            }
+            for (BrokerServer broker : cluster.brokers().values()) {
+                broker.startup();
+            }
+            cluster.waitForReadyBrokers();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("embedded Kafka broker did not come back: " + e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting the broker", e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 

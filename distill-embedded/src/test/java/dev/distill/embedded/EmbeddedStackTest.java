@@ -54,4 +54,43 @@ class EmbeddedStackTest {
             }
         }
     }
+
+    @Test
+    void brokerAndDatabaseComeBackAtTheSameAddressWithTheirData() throws Exception {
+        try (EmbeddedStack stack = EmbeddedStack.start(directory, List.of("durable"), 1)) {
+            String servers = stack.kafka().bootstrapServers();
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                    Map.of("bootstrap.servers", servers), new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>("durable", "k", "before")).get();
+                stack.kafka().restartBroker();
+                producer.send(new ProducerRecord<>("durable", "k", "after")).get();
+            }
+            assertEquals(servers, stack.kafka().bootstrapServers());
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                    "bootstrap.servers", servers, "group.id", "durable", "auto.offset.reset", "earliest"),
+                    new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of("durable"));
+                List<String> values = new java.util.ArrayList<>();
+                for (int i = 0; i < 30 && values.size() < 2; i++) {
+                    consumer.poll(Duration.ofSeconds(1)).forEach(record -> values.add(record.value()));
+                }
+                assertEquals(List.of("before", "after"), values);
+            }
+
+            String url = stack.database().jdbcUrl();
+            try (Connection connection = DriverManager.getConnection(url, EmbeddedDatabase.USER,
+                    EmbeddedDatabase.PASSWORD); Statement statement = connection.createStatement()) {
+                statement.execute("create table kept (id int primary key)");
+                statement.execute("insert into kept values (7)");
+            }
+            stack.database().restart();
+            assertEquals(url, stack.database().jdbcUrl());
+            try (Connection connection = DriverManager.getConnection(url, EmbeddedDatabase.USER,
+                    EmbeddedDatabase.PASSWORD); Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery("select id from kept")) {
+                rows.next();
+                assertEquals(7, rows.getInt(1));
+            }
+        }
+    }
 }

@@ -117,6 +117,7 @@ public final class LocalRun implements AutoCloseable {
         startService("label-service", label);
         startService("train-service", train);
         startService("eval-service", eval);
+        out.println("      mutating requests need HTTP Basic user distill, password (API key) " + ServiceProcess.API_KEY);
     }
 
     private void startService(String name, Map<String, String> properties) {

@@ -39,11 +39,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Kills each service with SIGKILL at random points of a stream of SST-2 examples, restarts it, and checks by example
+ * Kills each service with SIGKILL at random points of a stream of SST-2 examples, restarts it, restarts the database
+ * and the broker in between, and checks by example
  * id that every example was labelled exactly once in the committed soft-label log and learnt exactly once by the
  * student (following the final checkpoint's ledger back through its parents), that every checkpoint of that lineage
  * was recorded and evaluated, and that the final checkpoint loads. Two label workers share a two-partition topic.
- * A longer soak: {@code -Ddistill.fault.examples=20000 -Ddistill.fault.kills=20}; {@code -Ddistill.fault.seed}
+ * A longer soak: {@code -Ddistill.fault.examples=20000 -Ddistill.fault.faults=30}; {@code -Ddistill.fault.seed}
  * replays a kill schedule.
  */
 class FaultInjectionTest {
@@ -52,9 +53,9 @@ class FaultInjectionTest {
     private static final Path TOKENIZER = PROJECT.resolve("data/vocab/tokenizer.json");
     private static final Path TEACHER = PROJECT.resolve("distill-core/src/test/resources/torchscript/tiny-teacher.pt");
     private static final int EXAMPLES = Integer.getInteger("distill.fault.examples", 3000);
-    private static final int KILLS = Integer.getInteger("distill.fault.kills", 8);
-    /** Kill order: each service in turn, label workers between the others. */
-    private static final List<String> VICTIMS = List.of("label-1", "train", "label-2", "eval");
+    private static final int FAULTS = Integer.getInteger("distill.fault.faults", 10);
+    /** Fault order: each service killed in turn, with a database and a broker restart among the kills. */
+    private static final List<String> VICTIMS = List.of("label-1", "train", "database", "label-2", "eval", "broker");
     private static final long SEED = Long.getLong("distill.fault.seed", System.currentTimeMillis());
     private static final int EXAMPLES_PER_REQUEST = 25;
     private static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(4);
@@ -70,13 +71,24 @@ class FaultInjectionTest {
         Random random = new Random(SEED);
         List<LabeledText> rows = LabeledTsv.read(PROJECT.resolve("data/sst2/train.tsv"), EXAMPLES);
         Map<String, Integer> killsPerService = new TreeMap<>();
+        Map<String, Integer> outages = new TreeMap<>();
         try (EmbeddedStack stack = EmbeddedStack.start(WORK.resolve("stack"), Topics.all(), 2)) {
             startServices(stack);
             Thread sender = new Thread(() -> send(rows), "example-sender");
             sender.start();
-            for (int kill = 0; kill < KILLS; kill++) {
-                String victim = VICTIMS.get(kill % VICTIMS.size());
+            for (int fault = 0; fault < FAULTS; fault++) {
+                String victim = VICTIMS.get(fault % VICTIMS.size());
                 ServiceProcess.sleep(1000 + random.nextInt(3000));
+                if (victim.equals("database")) {
+                    stack.database().restart();
+                    outages.merge(victim, 1, Integer::sum);
+                    continue;
+                }
+                if (victim.equals("broker")) {
+                    stack.kafka().restartBroker();
+                    outages.merge(victim, 1, Integer::sum);
+                    continue;
+                }
                 if (victim.startsWith("label-")) {
                     synchronized (ingestLock) {
                         ingest.set(victim.equals("label-1") ? "label-2" : "label-1");
@@ -101,8 +113,9 @@ class FaultInjectionTest {
             int trainedDuplicates = duplicates(trained);
             int lost = lost(rows.size(), labelled) + lost(rows.size(), trained);
             System.out.printf("fault injection (seed %d): examples sent %d, labelled %d, trained %d, duplicates %d, "
-                            + "lost %d, kills survived %d %s%n", SEED, rows.size(), labelled.size(), trained.size(),
-                    labelledDuplicates + trainedDuplicates, lost, KILLS, killsPerService);
+                            + "lost %d, kills survived %d %s, restarts survived %d %s%n", SEED, rows.size(),
+                    labelled.size(), trained.size(), labelledDuplicates + trainedDuplicates, lost,
+                    count(killsPerService), killsPerService, count(outages), outages);
 
             assertEquals(0, labelledDuplicates, "examples labelled twice in the committed soft-label log");
             assertEquals(0, trainedDuplicates, "examples the final student learnt twice");
@@ -265,6 +278,10 @@ class FaultInjectionTest {
         unevaluated.removeAll(evaluated);
         throw new AssertionError("checkpoints of the lineage never recorded: " + unrecorded + "; never evaluated: "
                 + unevaluated);
+    }
+
+    private static int count(Map<String, Integer> perName) {
+        return perName.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     private static int duplicates(Map<String, Integer> counts) {
