@@ -12,8 +12,8 @@ import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
+import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.core.wire.Topics;
-import dev.distill.core.wire.WireCodec;
 import dev.distill.embedded.EmbeddedDatabase;
 import dev.distill.embedded.EmbeddedStack;
 import java.io.IOException;
@@ -205,7 +205,7 @@ class FaultInjectionTest {
             long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
             while (ids.size() < expected && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    for (SoftLabel label : WireCodec.decode(record.value(), SoftLabelBatch.class).labels()) {
+                    for (SoftLabel label : SoftLabelCodec.decode(record.value()).labels()) {
                         ids.merge(label.exampleId(), 1, Integer::sum);
                     }
                 }
@@ -213,7 +213,7 @@ class FaultInjectionTest {
             // Anything committed after the last id arrived would be a duplicate: read a little longer.
             for (int i = 0; i < 3; i++) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    for (SoftLabel label : WireCodec.decode(record.value(), SoftLabelBatch.class).labels()) {
+                    for (SoftLabel label : SoftLabelCodec.decode(record.value()).labels()) {
                         ids.merge(label.exampleId(), 1, Integer::sum);
                     }
                 }

@@ -9,6 +9,8 @@ import dev.distill.core.wire.Channels;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
+import dev.distill.core.wire.SoftLabelCodec;
+import dev.distill.core.wire.SoftLabelEncoding;
 import dev.distill.core.wire.TextExample;
 import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
@@ -20,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -192,8 +195,19 @@ class PoisonInputTest {
                 n -> batch(n, tokenizerId, List.of(new SoftLabel("s" + n, "text", 1,
                         new float[] {Float.NaN, 2f}))),
                 n -> batch(n, tokenizerId, List.of(ok, new SoftLabel("s" + n, "text", 0, null))),
+                n -> Arrays.copyOf(binary(n, tokenizerId, List.of(ok)), 24),
+                n -> {
+                    byte[] otherVersion = binary(n, tokenizerId, List.of(ok));
+                    otherVersion[3] = 9;
+                    return otherVersion;
+                },
                 n -> new byte[0]);
         return kinds.get(i % kinds.size()).apply(i);
+    }
+
+    private static byte[] binary(int n, String tokenizerId, List<SoftLabel> labels) {
+        return new SoftLabelCodec(SoftLabelEncoding.FP16, 0).encode(
+                new SoftLabelBatch("b" + n, "tiny-teacher", tokenizerId, 2f, null, labels));
     }
 
     private static byte[] batch(int n, String tokenizerId, List<SoftLabel> labels) {
@@ -302,7 +316,7 @@ class PoisonInputTest {
             List<String> all = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> record : records) {
                 try {
-                    SoftLabelBatch batch = WireCodec.decode(record.value(), SoftLabelBatch.class);
+                    SoftLabelBatch batch = SoftLabelCodec.decode(record.value());
                     if ("tiny-teacher".equals(batch.teacherId())) {
                         continue; // the bad batches this test wrote itself
                     }

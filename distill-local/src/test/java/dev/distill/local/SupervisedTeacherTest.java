@@ -14,6 +14,7 @@ import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
+import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.embedded.EmbeddedDatabase;
@@ -153,7 +154,7 @@ class SupervisedTeacherTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (seen < examples && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    SoftLabelBatch batch = WireCodec.decode(record.value(), SoftLabelBatch.class);
+                    SoftLabelBatch batch = SoftLabelCodec.decode(record.value());
                     batches.add(batch);
                     seen += batch.labels().size();
                 }

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.distill.core.Sha256;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
+import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.core.wire.Topics;
-import dev.distill.core.wire.WireCodec;
 import dev.distill.embedded.EmbeddedStack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +97,7 @@ class TorchScriptTeacherServiceTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (labels.size() < expected && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    lastBatch = WireCodec.decode(record.value(), SoftLabelBatch.class);
+                    lastBatch = SoftLabelCodec.decode(record.value());
                     labels.addAll(lastBatch.labels());
                 }
             }
@@ -110,6 +110,7 @@ class TorchScriptTeacherServiceTest {
         return ServiceProcess.start("label-service", PROJECT, ServiceProcess.freePort(), Map.of(
                 "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
                 "label.teacher", teacher.toString(),
+                "label.encoding", "fp32",
                 "label.tokenizer", PROJECT.resolve("data/vocab/tokenizer.json").toString()),
                 WORK.resolve("logs"), PROJECT.resolve("target/djl-cache"));
     }

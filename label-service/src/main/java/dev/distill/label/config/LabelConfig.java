@@ -1,5 +1,6 @@
 package dev.distill.label.config;
 
+import dev.distill.core.wire.SoftLabelEncoding;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -50,6 +51,18 @@ public interface LabelConfig {
      * it names the worker's Kafka transactions. Defaults to a random id per start, set in application.properties.
      */
     String workerId();
+
+    /**
+     * How soft labels travel: {@code fp16} (binary, half-precision logits), {@code fp32} (binary, lossless),
+     * {@code top-k} (binary, the {@code label.top-k} largest logits and one value for the rest, for large label
+     * spaces) or {@code json}. train-service reads all of them.
+     */
+    @WithDefault("fp16")
+    SoftLabelEncoding encoding();
+
+    /** Logits kept per example with {@code label.encoding=top-k}. */
+    @WithDefault("16")
+    int topK();
 
     /** Longest accepted text, in characters; longer texts are refused at ingest. */
     @WithDefault("20000")

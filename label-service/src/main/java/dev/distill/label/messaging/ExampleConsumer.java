@@ -2,9 +2,11 @@ package dev.distill.label.messaging;
 
 import dev.distill.core.wire.Channels;
 import dev.distill.core.wire.SoftLabelBatch;
+import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.core.wire.TextExample;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.core.wire.WireFormatException;
+import dev.distill.label.config.LabelConfig;
 import dev.distill.label.service.ExampleValidator;
 import dev.distill.label.service.LabelingService;
 import io.smallrye.mutiny.Uni;
@@ -33,13 +35,15 @@ public class ExampleConsumer {
     private final ExampleValidator validator;
     private final Vertx vertx;
     private final KafkaTransactions<byte[]> output;
+    private final SoftLabelCodec codec;
 
     public ExampleConsumer(LabelingService labeling, ExampleValidator validator, Vertx vertx,
-            @Channel(Channels.SOFT_LABELS_OUT) KafkaTransactions<byte[]> output) {
+            @Channel(Channels.SOFT_LABELS_OUT) KafkaTransactions<byte[]> output, LabelConfig config) {
         this.labeling = labeling;
         this.validator = validator;
         this.vertx = vertx;
         this.output = output;
+        this.codec = new SoftLabelCodec(config.encoding(), config.topK());
     }
 
     /** What one micro-batch turns into: one soft-label batch (or none) and the dead letters. */
@@ -85,7 +89,7 @@ public class ExampleConsumer {
         }
         try {
             SoftLabelBatch labelled = labeling.label(examples);
-            return new Labelled(KafkaMessages.keyed(labelled.batchId(), WireCodec.encode(labelled)), deadLetters);
+            return new Labelled(KafkaMessages.keyed(labelled.batchId(), codec.encode(labelled)), deadLetters);
         } catch (RuntimeException e) {
             // An example that makes the teacher fail would fail every retry: park the batch with the reason.
             String reason = "the teacher failed on this example's batch: " + e;

@@ -13,7 +13,7 @@ import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
-import dev.distill.core.wire.WireCodec;
+import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.train.config.TrainConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
@@ -166,7 +166,7 @@ public class StudentTrainer {
             return new StepOutcome(steps, examplesSeen, Double.NaN, null, null);
         }
         consumedOffsets.put(partitionKey, offset + 1);
-        List<SoftLabel> labels = accept(WireCodec.decode(payload, SoftLabelBatch.class));
+        List<SoftLabel> labels = accept(SoftLabelCodec.decode(payload));
         float loss = 0;
         for (int start = 0; start < labels.size(); start += config.batchSize()) {
             loss = trainer.step(labels.subList(start, Math.min(labels.size(), start + config.batchSize())));

@@ -1,0 +1,353 @@
+package dev.distill.core.wire;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Soft-label batches on the wire, in any {@link SoftLabelEncoding}. {@link #decode} recognises the encoding of each
+ * record: JSON starts with {@code {}, binary records with the magic bytes {@code DSL} and a format version.
+ *
+ * <p>Binary layout: magic {@code 'D' 'S' 'L'}, version byte, encoding byte; then batch id, teacher id, tokenizer id
+ * as strings; temperature (big-endian float); hidden layers (count, then values); labels (count), each: example id
+ * and text as strings, gold label, logits (class count, then the values: FP32 floats, FP16 halves, or for TOP_K k,
+ * k class indices, k halves and, when k is below the class count, one half shared by every other class), hidden
+ * states (layer count, then per layer a width and the values, floats for FP32, halves otherwise). Counts, lengths,
+ * indices and the gold label are unsigned LEB128 varints of value + 1, with 0 for null; strings are UTF-8.
+ */
+public final class SoftLabelCodec {
+    private static final byte[] MAGIC = {'D', 'S', 'L'};
+    private static final byte VERSION = 1;
+    /** Largest label space a top-k record may expand to: guards the allocation against corrupt counts. */
+    private static final int MAX_TOP_K_CLASSES = 1 << 20;
+
+    private final SoftLabelEncoding encoding;
+    private final int topK;
+
+    /**
+     * @param topK logits kept per example with {@link SoftLabelEncoding#TOP_K}; ignored otherwise
+     */
+    public SoftLabelCodec(SoftLabelEncoding encoding, int topK) {
+        if (encoding == SoftLabelEncoding.TOP_K && topK < 1) {
+            throw new IllegalArgumentException("top-k encoding needs k >= 1, not " + topK);
+        }
+        this.encoding = encoding;
+        this.topK = topK;
+    }
+
+    public SoftLabelEncoding encoding() {
+        return encoding;
+    }
+
+    public byte[] encode(SoftLabelBatch batch) {
+        if (encoding == SoftLabelEncoding.JSON) {
+            return WireCodec.encode(batch);
+        }
+        Writer out = new Writer();
+        out.ensure(MAGIC.length + 2).put(MAGIC).put(VERSION).put((byte) encoding.ordinal());
+        out.string(batch.batchId());
+        out.string(batch.teacherId());
+        out.string(batch.tokenizerId());
+        out.ensure(4).putFloat(batch.temperature());
+        out.ints(batch.hiddenLayers());
+        out.varint(batch.labels().size());
+        for (SoftLabel label : batch.labels()) {
+            out.string(label.exampleId());
+            out.string(label.text());
+            out.varint(label.label());
+            writeLogits(out, label.logits());
+            if (label.hidden() == null) {
+                out.varint(null);
+            } else {
+                out.varint(label.hidden().length);
+                for (float[] state : label.hidden()) {
+                    out.varint(state.length);
+                    writeValues(out, state);
+                }
+            }
+        }
+        return Arrays.copyOf(out.buffer.array(), out.buffer.position());
+    }
+
+    private void writeLogits(Writer out, float[] logits) {
+        if (logits == null) {
+            out.varint(null);
+            return;
+        }
+        out.varint(logits.length);
+        if (encoding != SoftLabelEncoding.TOP_K) {
+            writeValues(out, logits);
+            return;
+        }
+        int k = Math.min(topK, logits.length);
+        int[] top = IntStream.range(0, logits.length).boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> logits[i]).reversed())
+                .limit(k).mapToInt(Integer::intValue).toArray();
+        out.varint(k);
+        for (int index : top) {
+            out.varint(index);
+        }
+        ByteBuffer buffer = out.ensure(2 * k + 2);
+        for (int index : top) {
+            buffer.putShort(HalfFloat.fromFloat(logits[index]));
+        }
+        if (k < logits.length) {
+            buffer.putShort(HalfFloat.fromFloat(tailLogit(logits, top)));
+        }
+    }
+
+    /** The one logit that gives each of the other classes the mean of their probabilities at temperature 1. */
+    private static float tailLogit(float[] logits, int[] top) {
+        boolean[] kept = new boolean[logits.length];
+        for (int index : top) {
+            kept[index] = true;
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < logits.length; i++) {
+            if (!kept[i]) {
+                max = Math.max(max, logits[i]);
+            }
+        }
+        double sum = 0;
+        for (int i = 0; i < logits.length; i++) {
+            if (!kept[i]) {
+                sum += Math.exp(logits[i] - max);
+            }
+        }
+        return (float) (max + Math.log(sum / (logits.length - top.length)));
+    }
+
+    private void writeValues(Writer out, float[] values) {
+        if (encoding == SoftLabelEncoding.FP32) {
+            ByteBuffer buffer = out.ensure(4 * values.length);
+            for (float value : values) {
+                buffer.putFloat(value);
+            }
+        } else {
+            ByteBuffer buffer = out.ensure(2 * values.length);
+            for (float value : values) {
+                buffer.putShort(HalfFloat.fromFloat(value));
+            }
+        }
+    }
+
+    /**
+     * Reads a batch in any encoding.
+     *
+     * @throws WireFormatException if the bytes are not a soft-label batch, saying why
+     */
+    public static SoftLabelBatch decode(byte[] bytes) {
+        if (bytes == null || bytes.length < MAGIC.length + 2
+                || bytes[0] != MAGIC[0] || bytes[1] != MAGIC[1] || bytes[2] != MAGIC[2]) {
+            return WireCodec.decode(bytes, SoftLabelBatch.class);
+        }
+        if (bytes[3] != VERSION) {
+            throw new WireFormatException("binary soft-label batch of format version " + bytes[3]
+                    + "; this build reads version " + VERSION, null);
+        }
+        int encodingIndex = bytes[4];
+        if (encodingIndex <= SoftLabelEncoding.JSON.ordinal() || encodingIndex >= SoftLabelEncoding.values().length) {
+            throw new WireFormatException("binary soft-label batch with unknown encoding " + encodingIndex, null);
+        }
+        SoftLabelEncoding encoding = SoftLabelEncoding.values()[encodingIndex];
+        Reader in = new Reader(ByteBuffer.wrap(bytes, MAGIC.length + 2, bytes.length - MAGIC.length - 2));
+        try {
+            String batchId = in.string();
+            String teacherId = in.string();
+            String tokenizerId = in.string();
+            float temperature = in.buffer.getFloat();
+            int[] hiddenLayers = in.ints();
+            int count = in.count(3);
+            List<SoftLabel> labels = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                String exampleId = in.string();
+                String text = in.string();
+                Integer gold = in.varint();
+                float[] logits = readLogits(in, encoding);
+                float[][] hidden = null;
+                Integer layers = in.varint();
+                if (layers != null) {
+                    hidden = new float[in.check(layers, 1)][];
+                    for (int layer = 0; layer < layers; layer++) {
+                        hidden[layer] = readValues(in, in.count(2), encoding);
+                    }
+                }
+                labels.add(new SoftLabel(exampleId, text, gold, logits, hidden));
+            }
+            if (in.buffer.hasRemaining()) {
+                throw new WireFormatException("binary soft-label batch has " + in.buffer.remaining()
+                        + " bytes after its last label", null);
+            }
+            return new SoftLabelBatch(batchId, teacherId, tokenizerId, temperature, hiddenLayers, labels);
+        } catch (BufferUnderflowException e) {
+            throw new WireFormatException("binary soft-label batch of " + bytes.length + " bytes is truncated", e);
+        }
+    }
+
+    private static float[] readLogits(Reader in, SoftLabelEncoding encoding) {
+        Integer classes = in.varint();
+        if (classes == null) {
+            return null;
+        }
+        if (encoding != SoftLabelEncoding.TOP_K) {
+            return readValues(in, in.check(classes, 2), encoding);
+        }
+        int k = in.count(3);
+        if (k < 1 || k > classes) {
+            throw new WireFormatException("top-k soft label keeps " + k + " of " + classes + " logits", null);
+        }
+        int[] indices = new int[k];
+        for (int i = 0; i < k; i++) {
+            Integer index = in.varint();
+            if (index == null || index >= classes) {
+                throw new WireFormatException("top-k soft label names class " + index + " of " + classes, null);
+            }
+            indices[i] = index;
+        }
+        if (classes > MAX_TOP_K_CLASSES) {
+            throw new WireFormatException("top-k soft label over " + classes + " classes; at most "
+                    + MAX_TOP_K_CLASSES + " are read", null);
+        }
+        float[] logits = new float[classes];
+        float[] kept = new float[k];
+        for (int i = 0; i < k; i++) {
+            kept[i] = HalfFloat.toFloat(in.buffer.getShort());
+        }
+        Arrays.fill(logits, k < classes ? HalfFloat.toFloat(in.buffer.getShort()) : 0f);
+        for (int i = 0; i < k; i++) {
+            logits[indices[i]] = kept[i];
+        }
+        return logits;
+    }
+
+    private static float[] readValues(Reader in, int count, SoftLabelEncoding encoding) {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = encoding == SoftLabelEncoding.FP32 ? in.buffer.getFloat()
+                    : HalfFloat.toFloat(in.buffer.getShort());
+        }
+        return values;
+    }
+
+    /** A growable big-endian buffer. */
+    private static final class Writer {
+        private ByteBuffer buffer = ByteBuffer.allocate(4096);
+
+        ByteBuffer ensure(int bytes) {
+            if (buffer.remaining() < bytes) {
+                ByteBuffer larger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2, buffer.position() + bytes));
+                buffer.flip();
+                larger.put(buffer);
+                buffer = larger;
+            }
+            return buffer;
+        }
+
+        /** Unsigned LEB128 of {@code value + 1}; 0 for null. */
+        void varint(Integer value) {
+            if (value != null && value < 0) {
+                throw new IllegalArgumentException("varints carry values from 0 up, not " + value);
+            }
+            long encoded = value == null ? 0 : value.longValue() + 1;
+            ensure(5);
+            while (encoded >= 0x80) {
+                buffer.put((byte) (encoded & 0x7F | 0x80));
+                encoded >>>= 7;
+            }
+            buffer.put((byte) encoded);
+        }
+
+        void string(String value) {
+            if (value == null) {
+                varint(null);
+                return;
+            }
+            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            varint(utf8.length);
+            ensure(utf8.length).put(utf8);
+        }
+
+        void ints(int[] values) {
+            if (values == null) {
+                varint(null);
+                return;
+            }
+            varint(values.length);
+            for (int value : values) {
+                varint(value);
+            }
+        }
+    }
+
+    /** Reads what {@link Writer} wrote, refusing counts the remaining bytes cannot hold before allocating. */
+    private static final class Reader {
+        private final ByteBuffer buffer;
+
+        Reader(ByteBuffer buffer) {
+            this.buffer = buffer;
+        }
+
+        Integer varint() {
+            long value = 0;
+            for (int shift = 0; shift < 35; shift += 7) {
+                byte next = buffer.get();
+                value |= (long) (next & 0x7F) << shift;
+                if (next >= 0) {
+                    if (value - 1 > Integer.MAX_VALUE) {
+                        throw new WireFormatException("binary soft-label batch is corrupt: varint out of range", null);
+                    }
+                    return value == 0 ? null : (int) (value - 1);
+                }
+            }
+            throw new WireFormatException("binary soft-label batch is corrupt: varint longer than 5 bytes", null);
+        }
+
+        /** A count that must be present, each counted item taking at least {@code minimumBytesEach}. */
+        int count(int minimumBytesEach) {
+            Integer count = varint();
+            if (count == null) {
+                throw new WireFormatException("binary soft-label batch is corrupt: a count is missing", null);
+            }
+            return check(count, minimumBytesEach);
+        }
+
+        int check(int count, int minimumBytesEach) {
+            if ((long) count * minimumBytesEach > buffer.remaining()) {
+                throw new WireFormatException("binary soft-label batch is corrupt: a count of " + count
+                        + " does not fit in the " + buffer.remaining() + " bytes left", null);
+            }
+            return count;
+        }
+
+        String string() {
+            Integer length = varint();
+            if (length == null) {
+                return null;
+            }
+            byte[] utf8 = new byte[check(length, 1)];
+            buffer.get(utf8);
+            return new String(utf8, StandardCharsets.UTF_8);
+        }
+
+        int[] ints() {
+            Integer count = varint();
+            if (count == null) {
+                return null;
+            }
+            int[] values = new int[check(count, 1)];
+            for (int i = 0; i < values.length; i++) {
+                Integer value = varint();
+                if (value == null) {
+                    throw new WireFormatException("binary soft-label batch is corrupt: a null in a list", null);
+                }
+                values[i] = value;
+            }
+            return values;
+        }
+    }
+}
