@@ -36,6 +36,15 @@ final class OfflineTraining {
         return examples;
     }
 
+    /** A checkpoint of freshly initialised weights: a model of a given size for throughput measurements. */
+    static Path untrained(String name, ModelConfig model, Path tokenizer, Path root) {
+        TrainingSettings settings = TrainingSettings.constantRate(1f, 1f, 1e-3f, 42);
+        try (DistillationTrainer trainer = new DistillationTrainer(model, settings, tokenizer, Devices.preferred())) {
+            return trainer.checkpoint(root, new CheckpointManifest(Checkpoints.FORMAT_VERSION, name, "untrained", 0,
+                    0, Instant.now().toString(), model, settings.asRunConfig(), null, 0));
+        }
+    }
+
     /** Trains for {@code epochs} epochs and writes the checkpoint {@code root/step-...-<name>}. */
     static Path train(String name, List<SoftLabel> examples, ModelConfig model, TrainingSettings settings, int epochs,
             Path tokenizer, Path root, PrintStream out) {

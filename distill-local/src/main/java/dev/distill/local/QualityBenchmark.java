@@ -2,8 +2,6 @@ package dev.distill.local;
 
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
@@ -47,68 +45,51 @@ public final class QualityBenchmark {
     record Scored(String variant, int seed, ClassificationMetrics metrics, long parametersBytes) {
     }
 
-    private final Map<String, String> options;
+    private final BenchmarkOptions options;
     private final Path project;
     private final PrintStream out;
 
-    QualityBenchmark(Map<String, String> options, Path project, PrintStream out) {
+    QualityBenchmark(BenchmarkOptions options, PrintStream out) {
         this.options = options;
-        this.project = project;
+        this.project = options.project();
         this.out = out;
     }
 
     public static void main(String[] args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.print(USAGE);
-            return;
-        }
-        for (int i = 0; i < args.length; i += 2) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.print("error: expected --option value pairs\n" + USAGE);
-                System.exit(2);
-            }
-            options.put(args[i].substring(2), args[i + 1]);
-        }
-        Path project = Path.of(System.getProperty("distill.project.dir", ".")).toAbsolutePath();
-        try {
-            new QualityBenchmark(options, project, System.out).run();
-        } catch (IllegalArgumentException e) {
-            System.err.print("error: " + e.getMessage() + "\n" + USAGE);
-            System.exit(2);
-        }
+        BenchmarkOptions.main(args, USAGE, options -> new QualityBenchmark(options, System.out).run());
     }
 
     /** Runs the whole benchmark; returns the results that were also written to disk. */
     Map<String, Object> run() {
         long started = System.nanoTime();
-        Path outDir = Path.of(option("out", project.resolve("target/bench/quality").toString())).toAbsolutePath();
-        LocalRun.deleteRecursively(outDir);
+        Path outDir = options.outDir("quality");
         Path tokenizer = project.resolve("data/vocab/tokenizer.json");
         List<LabeledText> train = LabeledTsv.read(project.resolve("data/sst2/train.tsv"), 0);
-        List<LabeledText> dev = LabeledTsv.read(project.resolve("data/sst2/dev.tsv"), intOption("eval-limit", 0));
-        int labelledCount = Math.min(intOption("labelled", train.size()), train.size());
-        int transferCount = intOption("transfer", 0) > 0 ? intOption("transfer", 0) : train.size() - labelledCount;
+        List<LabeledText> dev = LabeledTsv.read(project.resolve("data/sst2/dev.tsv"),
+                options.intOption("eval-limit", 0));
+        int labelledCount = Math.min(options.intOption("labelled", train.size()), train.size());
+        int transferCount = options.intOption("transfer", 0) > 0 ? options.intOption("transfer", 0)
+                : train.size() - labelledCount;
         List<LabeledText> labelled = train.subList(0, labelledCount);
         List<LabeledText> transfer = new ArrayList<>(
                 train.subList(labelledCount, Math.min(train.size(), labelledCount + transferCount)));
         List<String> augmented = TextAugmentation.variants(labelled.stream().map(LabeledText::text).toList(),
-                intOption("augmented", 33000), 7);
+                options.intOption("augmented", 33000), 7);
         // Gold labels of transfer text are never used: the student sees only the teacher's soft labels for it.
         augmented.forEach(text -> transfer.add(new LabeledText(text, 0)));
-        int epochs = intOption("epochs", 2);
-        float alpha = Float.parseFloat(option("alpha", "0.5"));
-        float temperature = Float.parseFloat(option("temperature", "2.0"));
-        ModelConfig teacherSize = size(option("teacher-size", "128,2,4"));
-        ModelConfig studentSize = size(option("student-size", "64,1,2"));
-        List<Integer> seeds = Arrays.stream(option("seeds", "1,2,3").split(",")).map(String::strip)
+        int epochs = options.intOption("epochs", 2);
+        float alpha = Float.parseFloat(options.option("alpha", "0.5"));
+        float temperature = Float.parseFloat(options.option("temperature", "2.0"));
+        ModelConfig teacherSize = options.sizeOption("teacher-size", "128,2,4", 64);
+        ModelConfig studentSize = options.sizeOption("student-size", "64,1,2", 64);
+        List<Integer> seeds = Arrays.stream(options.option("seeds", "1,2,3").split(",")).map(String::strip)
                 .map(Integer::parseInt).toList();
         out.printf("SST-2 quality benchmark: %d labelled, %d transfer, %d dev; teacher %s, student %s, seeds %s%n",
                 labelled.size(), transfer.size(), dev.size(), teacherSize, studentSize, seeds);
 
         Path teacherCheckpoint = OfflineTraining.train("teacher", OfflineTraining.goldOnly(labelled), teacherSize,
-                schedule(1f, temperature, 42, labelled.size(), intOption("teacher-epochs", 1)),
-                intOption("teacher-epochs", 1), tokenizer, outDir.resolve("teacher"), out);
+                schedule(1f, temperature, 42, labelled.size(), options.intOption("teacher-epochs", 1)),
+                options.intOption("teacher-epochs", 1), tokenizer, outDir.resolve("teacher"), out);
         Scored teacher = score("teacher", 42, teacherCheckpoint, tokenizer, dev);
         out.printf("teacher accuracy %.4f; labelling %d examples with it%n", teacher.metrics().accuracy(),
                 labelled.size() + transfer.size());
@@ -208,17 +189,7 @@ public final class QualityBenchmark {
                 100 * (double) checks.get("studentNonEmbeddingShareOfTeacher"),
                 100 * (double) checks.get("bestDistilledShareOfTeacherAccuracy"),
                 checks.get("bestDistilledBeatsHardLabels")));
-        try {
-            Files.createDirectories(outDir);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(outDir.resolve("results.json").toFile(), results);
-            Files.writeString(outDir.resolve("results.md"), table);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write results to " + outDir, e);
-        }
-        out.println();
-        out.print(table);
-        out.println("results: " + outDir.resolve("results.json"));
+        BenchmarkOptions.writeResults(outDir, results, table.toString(), out);
     }
 
     private static TrainingSettings schedule(float alpha, float temperature, int seed, int examples, int epochs) {
@@ -258,28 +229,6 @@ public final class QualityBenchmark {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private String option(String name, String fallback) {
-        return options.getOrDefault(name, fallback);
-    }
-
-    private int intOption(String name, int fallback) {
-        String value = options.get(name);
-        try {
-            return value == null ? fallback : Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " takes a whole number, got '" + value + "'");
-        }
-    }
-
-    private static ModelConfig size(String spec) {
-        String[] parts = spec.split(",");
-        if (parts.length != 3) {
-            throw new IllegalArgumentException("model size is HIDDEN,LAYERS,HEADS, got '" + spec + "'");
-        }
-        return new ModelConfig(30522, Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip()),
-                Integer.parseInt(parts[2].strip()), 64, 2);
     }
 
     private static double mean(double[] values) {

@@ -95,6 +95,20 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Resident set size of the service's JVM in bytes (Linux {@code /proc}), or -1 when it cannot be read. */
+    long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone, or not Linux
+        }
+        return -1;
+    }
+
     /** Kills the service with SIGKILL: no shutdown hook, no final checkpoint, open transactions left open. */
     void kill() {
         process.destroyForcibly();

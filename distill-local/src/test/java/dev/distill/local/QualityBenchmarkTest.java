@@ -21,11 +21,11 @@ class QualityBenchmarkTest {
     void smallRunProducesTheTableWithEveryVariantAndSeed() throws Exception {
         Path out = PROJECT.resolve("distill-local/target/bench-quality-test");
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        Map<String, Object> results = new QualityBenchmark(Map.of(
+        Map<String, Object> results = new QualityBenchmark(BenchmarkOptions.of(Map.of(
                 "labelled", "256", "transfer", "256", "augmented", "128", "eval-limit", "64", "seeds", "1,2",
                 "epochs", "1",
                 "teacher-epochs", "1", "teacher-size", "32,2,2", "student-size", "16,1,2", "out", out.toString()),
-                PROJECT, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+                PROJECT), new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
 
         List<Map<String, Object>> rows = (List<Map<String, Object>>) results.get("rows");
         assertEquals(List.of("teacher", "hard-labels", "distilled", "distilled+transfer"),

@@ -40,8 +40,14 @@ public interface LabelConfig {
     @WithDefault("2.0")
     float temperature();
 
-    /** Most examples per teacher batch (Kafka {@code max.poll.records}); set in application.properties. */
+    /** Most examples per teacher batch; set in application.properties. */
     int maxBatchSize();
+
+    /**
+     * Most examples read per poll (Kafka {@code max.poll.records}) and labelled in one transaction, in batches of
+     * {@code max-batch-size}; set in application.properties.
+     */
+    int maxPollExamples();
 
     /** Longest wait, in ms, for a batch to fill (Kafka {@code fetch.max.wait.ms}); set in application.properties. */
     int maxWaitMs();

@@ -18,13 +18,14 @@ import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
- * Labels examples in micro-batches, exactly once. Kafka delivers up to {@code max.poll.records} examples per poll
- * and the broker holds a fetch up to {@code fetch.max.wait.ms} to fill it: those two settings are the batch size and
- * the wait. The batch's soft labels, its dead letters and its consumed offsets are committed in one Kafka
- * transaction: a worker that dies mid-batch leaves an aborted transaction that {@code read_committed} readers never
+ * Labels examples in micro-batches, exactly once. Kafka delivers up to {@code label.max-poll-examples} examples per
+ * poll, waiting up to {@code label.max-wait-ms} for a fetch to fill; they are labelled in teacher batches of
+ * {@code label.max-batch-size}, ordered by length. The poll's soft labels, its dead letters and its consumed offsets
+ * are committed in one Kafka transaction, whose cost is shared by the poll's batches: a worker that dies mid-batch leaves an aborted transaction that {@code read_committed} readers never
  * see, and the batch is labelled again by whichever worker takes the partition over.
  */
 @ApplicationScoped
@@ -38,7 +39,8 @@ public class ExampleConsumer {
     private final SoftLabelCodec codec;
 
     public ExampleConsumer(LabelingService labeling, ExampleValidator validator, Vertx vertx,
-            @Channel(Channels.SOFT_LABELS_OUT) KafkaTransactions<byte[]> output, LabelConfig config) {
+            @Channel(Channels.SOFT_LABELS_OUT) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
+            KafkaTransactions<byte[]> output, LabelConfig config) {
         this.labeling = labeling;
         this.validator = validator;
         this.vertx = vertx;
@@ -46,8 +48,8 @@ public class ExampleConsumer {
         this.codec = new SoftLabelCodec(config.encoding(), config.topK());
     }
 
-    /** What one micro-batch turns into: one soft-label batch (or none) and the dead letters. */
-    private record Labelled(Message<byte[]> softLabels, List<Message<byte[]>> deadLetters) {
+    /** What one poll turns into: soft-label batches and dead letters. */
+    private record Labelled(List<Message<byte[]>> softLabels, List<Message<byte[]>> deadLetters) {
     }
 
     @Incoming(Channels.EXAMPLES_IN)
@@ -55,9 +57,7 @@ public class ExampleConsumer {
         return vertx.executeBlocking(Uni.createFrom().item(() -> label(batch.getPayload())))
                 .chain(labelled -> output.withTransactionAndAck(batch, transaction -> {
                     labelled.deadLetters().forEach(transaction::send);
-                    if (labelled.softLabels() != null) {
-                        transaction.send(labelled.softLabels());
-                    }
+                    labelled.softLabels().forEach(transaction::send);
                     return Uni.createFrom().voidItem();
                 }));
     }
@@ -85,17 +85,17 @@ public class ExampleConsumer {
             deadLetters.add(KafkaMessages.exampleDeadLetter(payload, problem));
         }
         if (examples.isEmpty()) {
-            return new Labelled(null, deadLetters);
+            return new Labelled(List.of(), deadLetters);
         }
         try {
-            SoftLabelBatch labelled = labeling.label(examples);
-            return new Labelled(KafkaMessages.keyed(labelled.batchId(), codec.encode(labelled)), deadLetters);
+            return new Labelled(labeling.labelAll(examples).stream()
+                    .map(batch -> KafkaMessages.keyed(batch.batchId(), codec.encode(batch))).toList(), deadLetters);
         } catch (RuntimeException e) {
             // An example that makes the teacher fail would fail every retry: park the batch with the reason.
             String reason = "the teacher failed on this example's batch: " + e;
             LOG.errorf(e, "%d examples sent to the dead-letter topic", examples.size());
             examplePayloads.forEach(payload -> deadLetters.add(KafkaMessages.exampleDeadLetter(payload, reason)));
-            return new Labelled(null, deadLetters);
+            return new Labelled(List.of(), deadLetters);
         }
     }
 }

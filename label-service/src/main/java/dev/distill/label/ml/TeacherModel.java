@@ -4,6 +4,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import dev.distill.core.Sha256;
 import dev.distill.core.model.Devices;
+import dev.distill.core.model.ModelThread;
 import dev.distill.core.model.TextClassifier;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.label.config.LabelConfig;
@@ -24,6 +25,7 @@ import org.jboss.logging.Logger;
 public class TeacherModel {
     private static final Logger LOG = Logger.getLogger(TeacherModel.class);
 
+    private final ModelThread modelThread = new ModelThread("teacher");
     /** Both null when no teacher is configured. */
     private final TextClassifier classifier;
     private final Predictor<List<String>, TextClassifier.TeacherOutput> predictor;
@@ -36,9 +38,9 @@ public class TeacherModel {
         this.tokenizerId = Sha256.of(config.tokenizer());
         this.hiddenLayers = config.hiddenLayers().orElse(List.of()).stream().mapToInt(Integer::intValue).toArray();
         if (config.teacher().isPresent()) {
-            this.classifier = TextClassifier.open(config.teacher().get(), config.tokenizer(), Devices.preferred(),
-                    config.teacherMaxLength());
-            this.predictor = classifier.newTeacherPredictor(hiddenLayers);
+            this.classifier = modelThread.call(() -> TextClassifier.open(config.teacher().get(), config.tokenizer(),
+                    Devices.preferred(), config.teacherMaxLength()));
+            this.predictor = modelThread.call(() -> classifier.newTeacherPredictor(hiddenLayers));
             this.numClasses = classifier.numClasses();
             LOG.infof("teacher %s loaded: %s", id(), classifier.description());
         } else {
@@ -81,19 +83,24 @@ public class TeacherModel {
         if (!present()) {
             return null;
         }
-        try {
-            return predictor.predict(texts);
-        } catch (TranslateException e) {
-            throw new IllegalStateException("teacher inference failed on a batch of " + texts.size() + ": "
-                    + e.getMessage(), e);
-        }
+        return modelThread.call(() -> {
+            try {
+                return predictor.predict(texts);
+            } catch (TranslateException e) {
+                throw new IllegalStateException("teacher inference failed on a batch of " + texts.size() + ": "
+                        + e.getMessage(), e);
+            }
+        });
     }
 
     @PreDestroy
     void close() {
         if (present()) {
-            predictor.close();
-            classifier.close();
+            modelThread.run(() -> {
+                predictor.close();
+                classifier.close();
+            });
         }
+        modelThread.close();
     }
 }

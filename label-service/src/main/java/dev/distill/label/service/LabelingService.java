@@ -1,6 +1,7 @@
 package dev.distill.label.service;
 
 import dev.distill.core.model.TextClassifier;
+import dev.distill.core.text.LengthBatching;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.TextExample;
@@ -11,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** Turns a micro-batch of examples into one soft-label batch. */
+/** Turns the examples of a poll into soft-label batches. */
 @ApplicationScoped
 public class LabelingService {
     private final TeacherModel teacher;
@@ -22,7 +23,16 @@ public class LabelingService {
         this.config = config;
     }
 
-    public SoftLabelBatch label(List<TextExample> examples) {
+    /**
+     * Labels the examples of one poll in teacher batches of at most {@code label.max-batch-size}, ordered by length
+     * so that each batch pads little ({@link LengthBatching}).
+     */
+    public List<SoftLabelBatch> labelAll(List<TextExample> examples) {
+        return LengthBatching.batches(examples, example -> example.text().length(), config.maxBatchSize()).stream()
+                .map(this::label).toList();
+    }
+
+    private SoftLabelBatch label(List<TextExample> examples) {
         TextClassifier.TeacherOutput output = teacher.label(examples.stream().map(TextExample::text).toList());
         int[] hiddenLayers = teacher.hiddenLayers();
         List<SoftLabel> labels = new ArrayList<>(examples.size());

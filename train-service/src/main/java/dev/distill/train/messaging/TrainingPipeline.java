@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -45,7 +46,10 @@ public class TrainingPipeline {
     private final Vertx vertx;
     private final MutinyEmitter<byte[]> checkpoints;
     private final KafkaClientService kafka;
+    private static final long PROGRESS_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
+
     private final AtomicBoolean resumeAnnounced = new AtomicBoolean();
+    private final AtomicLong lastProgressRecorded = new AtomicLong(System.nanoTime() - PROGRESS_INTERVAL_NANOS);
 
     public TrainingPipeline(StudentTrainer trainer, RunService runs, Vertx vertx,
             @Channel(Channels.CHECKPOINTS_OUT) MutinyEmitter<byte[]> checkpoints, KafkaClientService kafka) {
@@ -60,7 +64,15 @@ public class TrainingPipeline {
     public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
         return vertx.executeBlocking(Uni.createFrom().item(() -> trainer.train(record.topic(), record.partition(),
                         record.offset(), record.value())))
-                .chain(this::recordAndPublish);
+                .chain(outcome -> outcome.checkpoint() == null && !progressDue() ? Uni.createFrom().voidItem()
+                        : recordAndPublish(outcome));
+    }
+
+    /** Run progress between checkpoints goes to the database at most once a second: a write per batch is waste. */
+    private boolean progressDue() {
+        long now = System.nanoTime();
+        long last = lastProgressRecorded.get();
+        return now - last >= PROGRESS_INTERVAL_NANOS && lastProgressRecorded.compareAndSet(last, now);
     }
 
     /**

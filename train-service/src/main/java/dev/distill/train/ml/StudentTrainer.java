@@ -7,6 +7,7 @@ import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.ModelThread;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
@@ -46,6 +47,7 @@ public class StudentTrainer {
             "train.init-from", "train.init-layer-stride", "train.checkpoint-every-steps", "train.checkpoint-when-idle");
 
     private final TrainConfig config;
+    private final ModelThread modelThread = new ModelThread("student");
     private final DistillationTrainer trainer;
     private final String runId;
     private final SortedMap<String, String> resolvedConfig;
@@ -65,6 +67,12 @@ public class StudentTrainer {
     private long lastCheckpointStep;
     private double lossSinceCheckpoint;
     private long lastStepNanos = System.nanoTime();
+    /** Read by REST on the event loop, so published without the lock that training holds. */
+    private volatile Progress progress;
+
+    /** Where the run stands right now. */
+    public record Progress(String runId, long steps, long examplesSeen, double lastLoss) {
+    }
 
     public StudentTrainer(TrainConfig config) throws IOException {
         this.config = config;
@@ -81,13 +89,14 @@ public class StudentTrainer {
                 config.layerMapTeacherHiddenSize().orElseThrow(() -> new IllegalArgumentException(
                         "train.layer-map needs train.layer-map-teacher-hidden-size")),
                 config.layerMapWeight())).orElse(null);
-        this.trainer = new DistillationTrainer(model, settings, config.tokenizer(), Devices.preferred(), matching);
+        this.trainer = modelThread.call(() -> new DistillationTrainer(model, settings, config.tokenizer(),
+                Devices.preferred(), matching));
         Path resumeFrom = Checkpoints.newestValid(config.checkpointDir(),
                 reason -> LOG.warnf("skipping checkpoint: %s", reason)).orElse(null);
         if (resumeFrom != null) {
             CheckpointManifest manifest = Checkpoints.readManifest(resumeFrom);
             this.resolvedConfig = resumedConfig(manifest, configured, resumeFrom);
-            trainer.resumeFrom(resumeFrom);
+            modelThread.run(() -> trainer.resumeFrom(resumeFrom));
             this.runId = manifest.runId();
             this.steps = manifest.step();
             this.examplesSeen = manifest.examplesSeen();
@@ -105,13 +114,18 @@ public class StudentTrainer {
             config.initFrom().ifPresent(teacher -> {
                 int stride = config.initLayerStride()
                         .orElse(Math.max(1, Checkpoints.readManifest(teacher).model().layers() / student.layers()));
-                trainer.initializeFrom(teacher, stride);
+                modelThread.run(() -> trainer.initializeFrom(teacher, stride));
                 resolvedConfig.put("train.init-from", teacher.toString());
                 resolvedConfig.put("train.init-layer-stride", String.valueOf(stride));
             });
             LOG.infof("run %s started: %s", runId, resolvedConfig);
         }
         this.teacherId = resolvedConfig.get("train.teacher-id");
+        this.progress = new Progress(runId, steps, examplesSeen, Double.NaN);
+    }
+
+    public Progress progress() {
+        return progress;
     }
 
     /**
@@ -169,13 +183,15 @@ public class StudentTrainer {
         List<SoftLabel> labels = accept(SoftLabelCodec.decode(payload));
         float loss = 0;
         for (int start = 0; start < labels.size(); start += config.batchSize()) {
-            loss = trainer.step(labels.subList(start, Math.min(labels.size(), start + config.batchSize())));
+            List<SoftLabel> step = labels.subList(start, Math.min(labels.size(), start + config.batchSize()));
+            loss = modelThread.call(() -> trainer.step(step));
             steps++;
             lossSinceCheckpoint += loss;
         }
         labels.forEach(label -> appliedSinceCheckpoint.add(label.exampleId()));
         examplesSeen += labels.size();
         lastStepNanos = System.nanoTime();
+        progress = new Progress(runId, steps, examplesSeen, loss);
         return steps - lastCheckpointStep >= config.checkpointEverySteps() ? checkpoint()
                 : new StepOutcome(steps, examplesSeen, loss, null, null);
     }
@@ -242,8 +258,8 @@ public class StudentTrainer {
         CheckpointManifest manifest = new CheckpointManifest(Checkpoints.FORMAT_VERSION, checkpointId, runId, steps,
                 examplesSeen, Instant.now().toString(), trainer.modelConfig(), resolvedConfig, null, meanLoss,
                 lastCheckpointId, offsets);
-        Path directory = trainer.checkpoint(config.checkpointDir(), manifest, appliedSinceCheckpoint)
-                .toAbsolutePath();
+        Path directory = modelThread.call(() -> trainer.checkpoint(config.checkpointDir(), manifest,
+                appliedSinceCheckpoint)).toAbsolutePath();
         lastCheckpointStep = steps;
         lastCheckpointId = checkpointId;
         lossSinceCheckpoint = 0;
@@ -269,7 +285,8 @@ public class StudentTrainer {
         if (steps > lastCheckpointStep) {
             checkpoint();
         }
-        trainer.close();
+        modelThread.run(trainer::close);
+        modelThread.close();
     }
 
     private static SortedMap<String, String> resolve(TrainConfig config, TrainingSettings settings) {

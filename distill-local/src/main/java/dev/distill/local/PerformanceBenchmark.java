@@ -1,0 +1,697 @@
+package dev.distill.local;
+
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.core.Sha256;
+import dev.distill.core.data.LabeledText;
+import dev.distill.core.data.LabeledTsv;
+import dev.distill.core.model.Devices;
+import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.TextClassifier;
+import dev.distill.core.text.LengthBatching;
+import dev.distill.core.training.DistillationTrainer;
+import dev.distill.core.training.TrainingSettings;
+import dev.distill.core.wire.SoftLabel;
+import dev.distill.core.wire.SoftLabelBatch;
+import dev.distill.core.wire.SoftLabelCodec;
+import dev.distill.core.wire.SoftLabelEncoding;
+import dev.distill.core.wire.TextExample;
+import dev.distill.core.wire.Topics;
+import dev.distill.core.wire.WireCodec;
+import dev.distill.embedded.EmbeddedDatabase;
+import dev.distill.embedded.EmbeddedStack;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Measures, in one run, what the service layer costs on top of the engine and what soft labels cost on the wire:
+ * (1) labelling throughput through label-service (Kafka in, Kafka out) against a bare DJL predictor loop on the same
+ * teacher, batch size and sequence length; (2) training throughput through train-service against a bare training
+ * loop on the same student and data; (3) bytes per soft label and the KL error of each encoding on SST-2 teacher
+ * outputs; (4) labelling throughput with 1, 2 and 4 workers on a 4-partition topic, with duplicates counted; (5)
+ * resident memory of each service over a long stream. Ratios are medians over {@code --repetitions}, each repetition
+ * measuring both sides back to back. Writes {@code results.json} and {@code results.md}.
+ */
+public final class PerformanceBenchmark {
+    private static final String USAGE = """
+            usage: bench/performance [--repetitions 3] [--examples N] [--teacher-size HIDDEN,LAYERS,HEADS]
+                                     [--student-size HIDDEN,LAYERS,HEADS] [--max-length 64] [--batch-size 32]
+                                     [--poll-examples 1024] [--train-examples 8192]
+                                     [--encoding-teacher-examples 8000]
+                                     [--parts labelling,training,scaling,encodings,memory]
+                                     [--scaling-examples N] [--memory-examples 100000] [--out DIR]
+            """;
+    private static final String TRAIN_TEACHER_ID = "benchmark-teacher";
+    private static final List<String> PARTS = List.of("labelling", "training", "scaling", "encodings", "memory");
+
+    private final BenchmarkOptions options;
+    private final PrintStream out;
+    private final Path project;
+    private final Path tokenizer;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    /** Examples label-service reads per poll and labels in one transaction, in length-ordered batches. */
+    private int pollExamples;
+
+    PerformanceBenchmark(BenchmarkOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+        this.project = options.project();
+        this.tokenizer = project.resolve("data/vocab/tokenizer.json");
+    }
+
+    public static void main(String[] args) {
+        BenchmarkOptions.main(args, USAGE, options -> new PerformanceBenchmark(options, System.out).run());
+    }
+
+    Map<String, Object> run() {
+        long started = System.nanoTime();
+        Path outDir = options.outDir("performance");
+        int repetitions = options.intOption("repetitions", 3);
+        int examples = options.intOption("examples", 2048);
+        int batchSize = options.intOption("batch-size", 32);
+        pollExamples = options.intOption("poll-examples", 1024);
+        int maxLength = options.intOption("max-length", 64);
+        ModelConfig teacherSize = options.sizeOption("teacher-size", "256,4,4", maxLength);
+        ModelConfig studentSize = options.sizeOption("student-size", "64,2,2", maxLength);
+        List<LabeledText> train = LabeledTsv.read(project.resolve("data/sst2/train.tsv"), 0);
+        List<String> texts = train.subList(0, Math.min(examples, train.size())).stream().map(LabeledText::text)
+                .toList();
+        out.printf("performance benchmark: %d examples, batch %d, max length %d, teacher %s, student %s, "
+                + "%d repetitions%n", texts.size(), batchSize, maxLength, teacherSize, studentSize, repetitions);
+        Path teacher = OfflineTraining.untrained("teacher", teacherSize, tokenizer, outDir.resolve("teacher"));
+
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("settings", Map.of("examples", texts.size(), "batchSize", batchSize, "maxLength", maxLength,
+                "teacher", sizeName(teacherSize), "student", sizeName(studentSize), "repetitions", repetitions, "pollExamples", pollExamples,
+                "cores", Runtime.getRuntime().availableProcessors()));
+        List<String> parts = List.of(options.option("parts", String.join(",", PARTS)).split(","));
+        try (EmbeddedStack stack = EmbeddedStack.start(outDir.resolve("stack"), Topics.all(), 4)) {
+            if (parts.contains("labelling")) {
+                results.put("labelling", measureLabelling(stack, outDir, teacher, texts, batchSize, repetitions));
+            }
+            if (parts.contains("training")) {
+                results.put("training", measureTraining(stack, outDir, train, studentSize, batchSize, repetitions,
+                        options.intOption("train-examples", 8192)));
+            }
+            if (parts.contains("scaling")) {
+                results.put("scaling", measureScaling(stack, outDir, teacher, texts, batchSize,
+                        options.intOption("scaling-examples", Math.min(texts.size(), 1024))));
+            }
+        }
+        if (parts.contains("encodings")) {
+            results.put("encodings", measureEncodings(outDir, train, batchSize));
+        }
+        if (parts.contains("memory")) {
+            results.put("memory", measureMemory(outDir, train, batchSize,
+                    options.intOption("memory-examples", 100_000)));
+        }
+        results.put("seconds", Math.round((System.nanoTime() - started) / 1e9));
+        BenchmarkOptions.writeResults(outDir, results, table(results), out);
+        return results;
+    }
+
+    // (1) labelling ----------------------------------------------------------------------------------------------
+
+    private Map<String, Object> measureLabelling(EmbeddedStack stack, Path outDir, Path teacher, List<String> texts,
+            int batchSize, int repetitions) {
+        out.println("labelling: label-service vs a bare predictor loop");
+        List<Double> bare = new ArrayList<>();
+        List<Double> service = new ArrayList<>();
+        try (ServiceProcess label = startLabel(stack, outDir, teacher, batchSize, "labelling-1")) {
+            // Warm-up of both sides (JIT, engine caches), not measured.
+            List<String> warmUp = texts.subList(0, Math.min(texts.size(), 2 * pollExamples));
+            bareLabelling(teacher, warmUp, batchSize);
+            serviceLabelling(stack, warmUp, "label-warm-up");
+            for (int rep = 0; rep < repetitions; rep++) {
+                bare.add(bareLabelling(teacher, texts, batchSize));
+                service.add(serviceLabelling(stack, texts, "label-" + rep).throughput());
+                out.printf("      repetition %d: bare %.1f examples/s, service %.1f examples/s%n", rep + 1,
+                        bare.get(rep), service.get(rep));
+            }
+        }
+        return comparison(bare, service);
+    }
+
+    private double bareLabelling(Path teacher, List<String> texts, int batchSize) {
+        try (TextClassifier model = TextClassifier.open(teacher, tokenizer, Devices.preferred(), 128);
+                Predictor<List<String>, TextClassifier.TeacherOutput> predictor =
+                        model.newTeacherPredictor(new int[0])) {
+            long start = System.nanoTime();
+            // The batching label-service does: polls of pollExamples, cut into length-ordered teacher batches.
+            for (int from = 0; from < texts.size(); from += pollExamples) {
+                List<String> poll = texts.subList(from, Math.min(texts.size(), from + pollExamples));
+                for (List<String> batch : LengthBatching.batches(poll, String::length, batchSize)) {
+                    predictor.predict(batch);
+                }
+            }
+            return texts.size() / ((System.nanoTime() - start) / 1e9);
+        } catch (TranslateException e) {
+            throw new IllegalStateException("teacher inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** What came out of label-service for one tagged stream. */
+    private record Labelled(double throughput, int labels, int duplicates) {
+    }
+
+    /**
+     * Sends the texts to the examples topic at once (the backlog makes the service run flat out) and reads the
+     * committed soft labels of this stream; throughput runs from the first example sent to the time stamp of the
+     * last soft-label record (same machine, same clock).
+     */
+    private Labelled serviceLabelling(EmbeddedStack stack, List<String> texts, String tag) {
+        String kafka = stack.kafka().bootstrapServers();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka,
+                "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.SOFT_LABELS).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            long sentAt = System.currentTimeMillis();
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka,
+                    "linger.ms", "5"), new StringSerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < texts.size(); i++) {
+                    TextExample example = new TextExample(tag + "-" + i, texts.get(i), null);
+                    producer.send(new ProducerRecord<>(Topics.EXAMPLES, example.id(), WireCodec.encode(example)));
+                }
+            }
+            Map<String, Integer> seen = new HashMap<>();
+            long last = -1;
+            long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+            while (seen.size() < texts.size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    SoftLabelBatch batch = SoftLabelCodec.decode(record.value());
+                    for (SoftLabel label : batch.labels()) {
+                        if (label.exampleId().startsWith(tag + "-")) {
+                            seen.merge(label.exampleId(), 1, Integer::sum);
+                            last = Math.max(last, record.timestamp());
+                        }
+                    }
+                }
+            }
+            if (seen.size() < texts.size()) {
+                throw new IllegalStateException("label-service labelled " + seen.size() + " of " + texts.size()
+                        + " examples within 20 minutes");
+            }
+            int duplicates = seen.values().stream().mapToInt(count -> count - 1).sum();
+            double seconds = Math.max(1, last - sentAt) / 1e3;
+            return new Labelled(texts.size() / seconds, seen.size(), duplicates);
+        }
+    }
+
+    private ServiceProcess startLabel(EmbeddedStack stack, Path outDir, Path teacher, int batchSize, String worker) {
+        return ServiceProcess.start("label-service", project, ServiceProcess.freePort(), Map.of(
+                        "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
+                        "label.teacher", teacher.toString(),
+                        "label.tokenizer", tokenizer.toString(),
+                        "label.worker-id", worker,
+                        "label.max-batch-size", String.valueOf(batchSize),
+                        "label.max-poll-examples", String.valueOf(pollExamples)),
+                outDir.resolve("logs").resolve(worker), djlCache());
+    }
+
+    // (2) training -----------------------------------------------------------------------------------------------
+
+    private Map<String, Object> measureTraining(EmbeddedStack stack, Path outDir, List<LabeledText> train,
+            ModelConfig student, int batchSize, int repetitions, int examples) {
+        out.println("training: train-service vs a bare training loop");
+        List<SoftLabel> labels = syntheticSoftLabels(train.subList(0, examples));
+        List<Double> bare = new ArrayList<>();
+        List<Double> service = new ArrayList<>();
+        try (ServiceProcess trainService = startTrain(stack, outDir.resolve("train"), student, batchSize,
+                TRAIN_TEACHER_ID)) {
+            List<SoftLabel> warmUp = labels.subList(0, Math.min(labels.size(), 32 * batchSize));
+            bareTraining(student, warmUp, batchSize);
+            serviceTraining(stack, trainService, warmUp, batchSize);
+            for (int rep = 0; rep < repetitions; rep++) {
+                bare.add(bareTraining(student, labels, batchSize));
+                service.add(serviceTraining(stack, trainService, labels, batchSize));
+                out.printf("      repetition %d: bare %.1f examples/s, service %.1f examples/s%n", rep + 1,
+                        bare.get(rep), service.get(rep));
+            }
+        }
+        return comparison(bare, service);
+    }
+
+    /** Soft labels as a teacher would send them: gold label and two logits per sentence. */
+    private static List<SoftLabel> syntheticSoftLabels(List<LabeledText> rows) {
+        Random random = new Random(5);
+        List<SoftLabel> labels = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            float margin = (float) (random.nextGaussian() * 2);
+            labels.add(new SoftLabel("train-" + i, rows.get(i).text(), rows.get(i).label(),
+                    new float[] {-margin, margin}));
+        }
+        return labels;
+    }
+
+    private double bareTraining(ModelConfig student, List<SoftLabel> labels, int batchSize) {
+        try (DistillationTrainer trainer = new DistillationTrainer(student, trainSettings(), tokenizer,
+                Devices.preferred())) {
+            long start = System.nanoTime();
+            for (int from = 0; from < labels.size(); from += batchSize) {
+                trainer.step(labels.subList(from, Math.min(labels.size(), from + batchSize)));
+            }
+            return labels.size() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static TrainingSettings trainSettings() {
+        return new TrainingSettings(0.5f, 2f, 1e-3f, 100, 0, 42);
+    }
+
+    /**
+     * Writes the labels to the soft-label topic in batches and follows {@code GET /runs/current}; throughput runs
+     * from the first batch sent to the last applied.
+     */
+    private double serviceTraining(EmbeddedStack stack, ServiceProcess trainService, List<SoftLabel> labels,
+            int batchSize) {
+        long before = currentProgress(trainService).get("examplesSeen").asLong();
+        SoftLabelCodec codec = new SoftLabelCodec(SoftLabelEncoding.FP16, 0);
+        String tokenizerId = sha256(tokenizer);
+        long start = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                stack.kafka().bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            for (int from = 0; from < labels.size(); from += batchSize) {
+                SoftLabelBatch batch = new SoftLabelBatch("batch-" + before + "-" + from, TRAIN_TEACHER_ID,
+                        tokenizerId, 2f, labels.subList(from, Math.min(labels.size(), from + batchSize)));
+                producer.send(new ProducerRecord<>(Topics.SOFT_LABELS, batch.batchId(), codec.encode(batch)));
+            }
+        }
+        long target = before + labels.size();
+        long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            long seen = currentProgress(trainService).get("examplesSeen").asLong();
+            if (seen >= target) {
+                return labels.size() / ((System.nanoTime() - start) / 1e9);
+            }
+            ServiceProcess.sleep(50);
+        }
+        throw new IllegalStateException("train-service did not train on " + labels.size() + " examples in time");
+    }
+
+    private JsonNode currentProgress(ServiceProcess trainService) {
+        return getJson(trainService.url() + "/runs/current");
+    }
+
+    /** @param teacherId the teacher the run is pinned to, or {@code null} for the first batch's */
+    private ServiceProcess startTrain(EmbeddedStack stack, Path work, ModelConfig student, int batchSize,
+            String teacherId) {
+        Map<String, String> properties = new HashMap<>(database(stack));
+        if (teacherId != null) {
+            properties.put("train.teacher-id", teacherId);
+        }
+        properties.putAll(Map.of(
+                "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
+                "train.tokenizer", tokenizer.toString(),
+                "train.checkpoint-dir", work.resolve("checkpoints").toString(),
+                "train.batch-size", String.valueOf(batchSize),
+                "train.student.hidden-size", String.valueOf(student.hiddenSize()),
+                "train.student.layers", String.valueOf(student.layers()),
+                "train.student.heads", String.valueOf(student.heads()),
+                "train.student.max-length", String.valueOf(student.maxLength())));
+        return ServiceProcess.start("train-service", project, ServiceProcess.freePort(), properties,
+                work.resolve("logs"), djlCache());
+    }
+
+    // (3) encodings ----------------------------------------------------------------------------------------------
+
+    private Map<String, Object> measureEncodings(Path outDir, List<LabeledText> train, int batchSize) {
+        out.println("encodings: bytes per soft label and KL error on SST-2 teacher outputs");
+        List<LabeledText> labelled = train.subList(0, Math.min(train.size(),
+                options.intOption("encoding-teacher-examples", 8000)));
+        Path teacher = OfflineTraining.train("encoding-teacher", OfflineTraining.goldOnly(labelled),
+                new ModelConfig(30522, 128, 2, 4, 64, 2), TrainingSettings.constantRate(1f, 1f, 1e-3f, 42), 1,
+                tokenizer, outDir.resolve("encoding-teacher"), out);
+        List<LabeledText> dev = LabeledTsv.read(project.resolve("data/sst2/dev.tsv"), 0);
+        List<SoftLabel> sst2 = new ArrayList<>();
+        try (TextClassifier model = TextClassifier.load(teacher, tokenizer, Devices.preferred());
+                Predictor<List<String>, float[][]> predictor = model.newPredictor()) {
+            for (int from = 0; from < dev.size(); from += 128) {
+                List<LabeledText> slice = dev.subList(from, Math.min(dev.size(), from + 128));
+                float[][] logits = predictor.predict(slice.stream().map(LabeledText::text).toList());
+                for (int i = 0; i < slice.size(); i++) {
+                    sst2.add(new SoftLabel("dev-" + (from + i), slice.get(i).text(), slice.get(i).label(),
+                            logits[i]));
+                }
+            }
+        } catch (TranslateException e) {
+            throw new IllegalStateException("teacher inference failed: " + e.getMessage(), e);
+        }
+        Map<String, Object> encodings = new LinkedHashMap<>();
+        encodings.put("sst2", encodingRows(sst2, batchSize, 1));
+        encodings.put("synthetic1000Classes", encodingRows(syntheticWideLabels(sst2, 1000), batchSize, 16));
+        return encodings;
+    }
+
+    /** The SST-2 texts with 1000-class logits (Gaussian, a few classes well ahead): a large label space. */
+    private static List<SoftLabel> syntheticWideLabels(List<SoftLabel> sst2, int classes) {
+        Random random = new Random(9);
+        List<SoftLabel> wide = new ArrayList<>();
+        for (SoftLabel label : sst2.subList(0, Math.min(256, sst2.size()))) {
+            float[] logits = new float[classes];
+            for (int c = 0; c < classes; c++) {
+                logits[c] = (float) random.nextGaussian();
+            }
+            for (int lead = 0; lead < 5; lead++) {
+                logits[random.nextInt(classes)] += 6 - lead;
+            }
+            wide.add(new SoftLabel(label.exampleId(), label.text(), null, logits));
+        }
+        return wide;
+    }
+
+    private List<Map<String, Object>> encodingRows(List<SoftLabel> labels, int batchSize, int topK) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (SoftLabelEncoding encoding : SoftLabelEncoding.values()) {
+            SoftLabelCodec codec = new SoftLabelCodec(encoding, topK);
+            long recordBytes = 0;
+            long withoutLogitsBytes = 0;
+            double klSum = 0;
+            double klMax = 0;
+            float temperature = 2f;
+            for (int from = 0; from < labels.size(); from += batchSize) {
+                List<SoftLabel> slice = labels.subList(from, Math.min(labels.size(), from + batchSize));
+                SoftLabelBatch batch = new SoftLabelBatch("b" + from, "teacher", "tokenizer", temperature, slice);
+                byte[] encoded = codec.encode(batch);
+                recordBytes += encoded.length;
+                withoutLogitsBytes += codec.encode(new SoftLabelBatch("b" + from, "teacher", "tokenizer",
+                        temperature, slice.stream().map(l -> new SoftLabel(l.exampleId(), l.text(), l.label(), null))
+                        .toList())).length;
+                List<SoftLabel> decoded = SoftLabelCodec.decode(encoded).labels();
+                for (int i = 0; i < slice.size(); i++) {
+                    double kl = klDivergence(slice.get(i).logits(), decoded.get(i).logits(), temperature);
+                    klSum += kl;
+                    klMax = Math.max(klMax, kl);
+                }
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("encoding", encoding == SoftLabelEncoding.TOP_K ? "top-" + topK : encoding.name().toLowerCase());
+            row.put("classes", labels.get(0).logits().length);
+            row.put("bytesPerSoftLabel", (double) (recordBytes - withoutLogitsBytes) / labels.size());
+            row.put("bytesPerExampleRecord", (double) recordBytes / labels.size());
+            row.put("klMean", klSum / labels.size());
+            row.put("klMax", klMax);
+            rows.add(row);
+        }
+        double jsonBytes = (double) rows.get(0).get("bytesPerSoftLabel");
+        rows.forEach(row -> row.put("shareOfJson", (double) row.get("bytesPerSoftLabel") / jsonBytes));
+        return rows;
+    }
+
+    /** KL(softmax(p / T) || softmax(q / T)), natural log. */
+    static double klDivergence(float[] p, float[] q, float temperature) {
+        double[] logP = logSoftmax(p, temperature);
+        double[] logQ = logSoftmax(q, temperature);
+        double kl = 0;
+        for (int i = 0; i < p.length; i++) {
+            kl += Math.exp(logP[i]) * (logP[i] - logQ[i]);
+        }
+        return Math.max(0, kl);
+    }
+
+    private static double[] logSoftmax(float[] logits, float temperature) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float logit : logits) {
+            max = Math.max(max, logit / temperature);
+        }
+        double sum = 0;
+        for (float logit : logits) {
+            sum += Math.exp(logit / temperature - max);
+        }
+        double logSum = max + Math.log(sum);
+        double[] result = new double[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            result[i] = logits[i] / temperature - logSum;
+        }
+        return result;
+    }
+
+    // (4) scaling ------------------------------------------------------------------------------------------------
+
+    private List<Map<String, Object>> measureScaling(EmbeddedStack stack, Path outDir, Path teacher,
+            List<String> texts, int batchSize, int examples) {
+        out.println("scaling: 1, 2 and 4 label workers on a 4-partition topic");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int workers : List.of(1, 2, 4)) {
+            List<ServiceProcess> started = new ArrayList<>();
+            try {
+                for (int i = 1; i <= workers; i++) {
+                    started.add(startLabel(stack, outDir, teacher, batchSize, "scaling-" + workers + "-" + i));
+                }
+                awaitStableGroup(stack, "label-service", workers);
+                Labelled result = serviceLabelling(stack, texts.subList(0, examples), "scale" + workers);
+                out.printf("      %d worker(s): %.1f examples/s, %d labelled, %d duplicates%n", workers,
+                        result.throughput(), result.labels(), result.duplicates());
+                rows.add(Map.of("workers", workers, "examplesPerSecond", result.throughput(),
+                        "labelled", result.labels(), "duplicates", result.duplicates()));
+            } finally {
+                started.forEach(ServiceProcess::close);
+            }
+        }
+        return rows;
+    }
+
+    private static void awaitStableGroup(EmbeddedStack stack, String group, int members) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()))) {
+            while (System.nanoTime() < deadline) {
+                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
+                        .describedGroups().get(group).get();
+                if (description.groupState() == GroupState.STABLE && description.members().size() == members) {
+                    return;
+                }
+                ServiceProcess.sleep(500);
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe group " + group + ": " + e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        throw new IllegalStateException("group " + group + " did not settle with " + members + " members");
+    }
+
+    // (5) memory -------------------------------------------------------------------------------------------------
+
+    private Map<String, Object> measureMemory(Path outDir, List<LabeledText> train, int batchSize, int examples) {
+        out.printf("memory: resident memory of each service over a %,d-example stream%n", examples);
+        Path work = outDir.resolve("memory");
+        ModelConfig small = new ModelConfig(30522, 64, 1, 2, 64, 2);
+        Path teacher = OfflineTraining.untrained("memory-teacher", small, tokenizer, work.resolve("teacher"));
+        try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 2);
+                ServiceProcess label = startLabel(stack, work, teacher, batchSize, "memory-1");
+                ServiceProcess trainService = startTrain(stack, work.resolve("train"), small, batchSize, null);
+                ServiceProcess eval = startEval(stack, work)) {
+            Map<String, ServiceProcess> services = Map.of("label-service", label, "train-service", trainService,
+                    "eval-service", eval);
+            Thread producer = new Thread(() -> produceExamples(stack, train, examples), "memory-stream");
+            producer.start();
+            Map<String, List<Long>> samples = new LinkedHashMap<>();
+            services.keySet().forEach(name -> samples.put(name, new ArrayList<>()));
+            Map<String, Long> atWarmUp = new HashMap<>();
+            long warmUp = examples / 10;
+            long deadline = System.nanoTime() + Duration.ofHours(1).toNanos();
+            long seen = 0;
+            long lastReport = 0;
+            while (seen < examples && System.nanoTime() < deadline) {
+                ServiceProcess.sleep(1000);
+                seen = currentProgress(trainService).get("examplesSeen").asLong();
+                for (Map.Entry<String, ServiceProcess> service : services.entrySet()) {
+                    long rss = service.getValue().residentBytes();
+                    if (seen >= warmUp) {
+                        atWarmUp.putIfAbsent(service.getKey(), rss);
+                        samples.get(service.getKey()).add(rss);
+                    }
+                }
+                if (seen - lastReport >= examples / 10) {
+                    lastReport = seen;
+                    out.printf("      trained on %,d / %,d examples; resident MB: label %d, train %d, eval %d%n",
+                            seen, examples, label.residentBytes() >> 20, trainService.residentBytes() >> 20,
+                            eval.residentBytes() >> 20);
+                }
+            }
+            join(producer);
+            Map<String, Object> memory = new LinkedHashMap<>();
+            memory.put("examples", seen);
+            memory.put("warmUpExamples", warmUp);
+            for (String name : samples.keySet()) {
+                List<Long> values = samples.get(name);
+                long base = atWarmUp.getOrDefault(name, 0L);
+                long max = values.stream().mapToLong(Long::longValue).max().orElse(base);
+                long last = values.isEmpty() ? base : values.get(values.size() - 1);
+                memory.put(name, Map.of("afterWarmUpMb", base >> 20, "maxMb", max >> 20, "lastMb", last >> 20,
+                        "maxGrowth", base == 0 ? Double.NaN : (double) (max - base) / base));
+            }
+            return memory;
+        }
+    }
+
+    private void produceExamples(EmbeddedStack stack, List<LabeledText> train, int examples) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                stack.kafka().bootstrapServers(), "linger.ms", "20"), new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < examples; i++) {
+                LabeledText row = train.get(i % train.size());
+                TextExample example = new TextExample("memory-" + i, row.text(), row.label());
+                producer.send(new ProducerRecord<>(Topics.EXAMPLES, example.id(), WireCodec.encode(example)));
+            }
+        }
+    }
+
+    private ServiceProcess startEval(EmbeddedStack stack, Path work) {
+        Map<String, String> properties = new HashMap<>(database(stack));
+        properties.putAll(Map.of(
+                "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
+                "eval.eval-file", project.resolve("data/sst2/dev.tsv").toString(),
+                "eval.eval-limit", "200",
+                "eval.tokenizer", tokenizer.toString(),
+                "eval.checkpoint-dir", work.resolve("train/checkpoints").toString()));
+        return ServiceProcess.start("eval-service", project, ServiceProcess.freePort(), properties,
+                work.resolve("logs"), djlCache());
+    }
+
+    // results ----------------------------------------------------------------------------------------------------
+
+    /** Medians of both sides and the median of the per-repetition ratios. */
+    private static Map<String, Object> comparison(List<Double> bare, List<Double> service) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < bare.size(); i++) {
+            ratios.add(service.get(i) / bare.get(i));
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("bareExamplesPerSecond", median(bare));
+        row.put("serviceExamplesPerSecond", median(service));
+        row.put("ratio", median(ratios));
+        row.put("ratios", ratios);
+        return row;
+    }
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String table(Map<String, Object> results) {
+        StringBuilder table = new StringBuilder();
+        Map<String, Object> settings = (Map<String, Object>) results.get("settings");
+        table.append(String.format("Settings: %s%n%n", settings));
+        table.append("| throughput (examples/s) | bare DJL loop | through the service | service / bare |\n"
+                + "|---|---|---|---|\n");
+        for (String part : List.of("labelling", "training")) {
+            Map<String, Object> row = (Map<String, Object>) results.get(part);
+            if (row == null) {
+                continue;
+            }
+            table.append(String.format("| %s | %.1f | %.1f | %.1f%% |%n", part, row.get("bareExamplesPerSecond"),
+                    row.get("serviceExamplesPerSecond"), 100 * (double) row.get("ratio")));
+        }
+        table.append("\n| label space | encoding | bytes per soft label | share of JSON | bytes per example "
+                + "record | mean KL (T = 2) | max KL |\n|---|---|---|---|---|---|---|\n");
+        Map<String, Object> encodings = (Map<String, Object>) results.getOrDefault("encodings", Map.of());
+        for (Map.Entry<String, Object> space : encodings.entrySet()) {
+            for (Map<String, Object> row : (List<Map<String, Object>>) space.getValue()) {
+                table.append(String.format("| %s | %s | %.1f | %.1f%% | %.1f | %.2e | %.2e |%n", space.getKey(),
+                        row.get("encoding"), row.get("bytesPerSoftLabel"), 100 * (double) row.get("shareOfJson"),
+                        row.get("bytesPerExampleRecord"), row.get("klMean"), row.get("klMax")));
+            }
+        }
+        table.append("\n| label workers | examples/s | labelled | duplicates |\n|---|---|---|---|\n");
+        for (Map<String, Object> row : (List<Map<String, Object>>) results.getOrDefault("scaling", List.of())) {
+            table.append(String.format("| %d | %.1f | %d | %d |%n", row.get("workers"), row.get("examplesPerSecond"),
+                    row.get("labelled"), row.get("duplicates")));
+        }
+        Map<String, Object> memory = (Map<String, Object>) results.get("memory");
+        if (memory == null) {
+            return table.toString();
+        }
+        table.append(String.format("%n| service | resident MB after %,d examples | max MB | last MB | max growth "
+                + "|%n|---|---|---|---|---|%n", (long) memory.get("warmUpExamples")));
+        for (String service : List.of("label-service", "train-service", "eval-service")) {
+            Map<String, Object> row = (Map<String, Object>) memory.get(service);
+            table.append(String.format("| %s | %d | %d | %d | %.1f%% |%n", service, row.get("afterWarmUpMb"),
+                    row.get("maxMb"), row.get("lastMb"), 100 * (double) row.get("maxGrowth")));
+        }
+        return table.toString();
+    }
+
+    // helpers ----------------------------------------------------------------------------------------------------
+
+    private JsonNode getJson(String url) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            return json.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + url + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static Map<String, String> database(EmbeddedStack stack) {
+        return Map.of(
+                "quarkus.datasource.reactive.url", stack.database().reactiveUrl(),
+                "quarkus.datasource.username", EmbeddedDatabase.USER,
+                "quarkus.datasource.password", EmbeddedDatabase.PASSWORD);
+    }
+
+    private Path djlCache() {
+        String configured = System.getenv("DJL_CACHE_DIR");
+        return configured != null ? Path.of(configured) : project.resolve("target/djl-cache");
+    }
+
+    private static String sha256(Path file) {
+        try {
+            return Sha256.of(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static String sizeName(ModelConfig size) {
+        return size.layers() + "x" + size.hiddenSize() + " (" + size.heads() + " heads)";
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
