@@ -117,12 +117,13 @@ public final class LocalRun implements AutoCloseable {
         startService("label-service", label);
         startService("train-service", train);
         startService("eval-service", eval);
-        out.println("      mutating requests need HTTP Basic user distill, password (API key) " + ServiceProcess.API_KEY);
+        out.println("      mutating requests need HTTP Basic user distill, password (API key) "
+                + ServiceProcess.API_KEY);
     }
 
     private void startService(String name, Map<String, String> properties) {
-        ServiceProcess service = ServiceProcess.start(name, options.projectDir(), ServiceProcess.freePort(), properties, logDir(),
-                djlCache());
+        ServiceProcess service = ServiceProcess.start(name, options.projectDir(), ServiceProcess.freePort(), properties,
+                logDir(), djlCache());
         services.add(service);
         out.println("      " + name + " ready at " + service.url());
     }

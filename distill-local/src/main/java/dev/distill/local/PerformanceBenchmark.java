@@ -111,7 +111,8 @@ public final class PerformanceBenchmark {
 
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("settings", Map.of("examples", texts.size(), "batchSize", batchSize, "maxLength", maxLength,
-                "teacher", sizeName(teacherSize), "student", sizeName(studentSize), "repetitions", repetitions, "pollExamples", pollExamples,
+                "teacher", sizeName(teacherSize), "student", sizeName(studentSize), "repetitions", repetitions,
+                "pollExamples", pollExamples,
                 "cores", Runtime.getRuntime().availableProcessors()));
         List<String> parts = List.of(options.option("parts", String.join(",", PARTS)).split(","));
         try (EmbeddedStack stack = EmbeddedStack.start(outDir.resolve("stack"), Topics.all(), 4)) {

@@ -181,7 +181,9 @@ class FaultInjectionTest {
             }
             synchronized (ingestLock) {
                 try {
-                    given().baseUri(services.get(ingest.get()).url()).header("Authorization", ServiceProcess.AUTHORIZATION).contentType("application/json")
+                    given().baseUri(services.get(ingest.get()).url())
+                            .header("Authorization", ServiceProcess.AUTHORIZATION)
+                            .contentType("application/json")
                             .body(json.writeValueAsString(request))
                             .post("/examples").then().statusCode(202);
                 } catch (IOException e) {

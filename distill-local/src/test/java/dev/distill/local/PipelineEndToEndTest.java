@@ -97,15 +97,18 @@ class PipelineEndToEndTest {
 
     @Test
     void badIngestRequestsAreRefusedWithAReason() {
-        given().baseUri(run.labelUrl()).header("Authorization", ServiceProcess.AUTHORIZATION).contentType("application/json").body("[{\"text\": \"\"}]")
+        given().baseUri(run.labelUrl()).header("Authorization", ServiceProcess.AUTHORIZATION)
+                .contentType("application/json").body("[{\"text\": \"\"}]")
                 .post("/examples").then()
                 .statusCode(400)
                 .body("error", equalTo("example 0: text is empty"));
-        given().baseUri(run.labelUrl()).header("Authorization", ServiceProcess.AUTHORIZATION).contentType("application/json").body("[{\"text\": \"fine\", \"label\": 7}]")
+        given().baseUri(run.labelUrl()).header("Authorization", ServiceProcess.AUTHORIZATION)
+                .contentType("application/json").body("[{\"text\": \"fine\", \"label\": 7}]")
                 .post("/examples").then()
                 .statusCode(400)
                 .body("error", equalTo("example 0: label 7 is outside [0, 2)"));
-        given().baseUri(run.labelUrl()).header("Authorization", ServiceProcess.AUTHORIZATION).contentType("application/json").body("{not json")
+        given().baseUri(run.labelUrl()).header("Authorization", ServiceProcess.AUTHORIZATION)
+                .contentType("application/json").body("{not json")
                 .post("/examples").then()
                 .statusCode(400);
     }

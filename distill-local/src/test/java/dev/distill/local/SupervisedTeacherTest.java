@@ -55,7 +55,8 @@ class SupervisedTeacherTest {
             Path checkpoint;
             try (ServiceProcess label = startLabel(kafka, null);
                     ServiceProcess train = startTrain(stack)) {
-                given().baseUri(label.url()).header("Authorization", ServiceProcess.AUTHORIZATION).contentType("application/json").body("[{\"text\": \"no label\"}]")
+                given().baseUri(label.url()).header("Authorization", ServiceProcess.AUTHORIZATION)
+                        .contentType("application/json").body("[{\"text\": \"no label\"}]")
                         .post("/examples").then()
                         .statusCode(400)
                         .body("error", equalTo("example 0: label is missing; without a teacher (label.teacher) "
@@ -65,7 +66,8 @@ class SupervisedTeacherTest {
                 for (int i = 0; i < rows.size(); i++) {
                     examples.add(Map.of("id", "gold-" + i, "text", rows.get(i).text(), "label", rows.get(i).label()));
                 }
-                given().baseUri(label.url()).header("Authorization", ServiceProcess.AUTHORIZATION).contentType("application/json").body(examples)
+                given().baseUri(label.url()).header("Authorization", ServiceProcess.AUTHORIZATION)
+                        .contentType("application/json").body(examples)
                         .post("/examples").then().statusCode(202);
                 awaitTrained(train, EXAMPLES);
             }
@@ -80,7 +82,8 @@ class SupervisedTeacherTest {
 
             // The new teacher also publishes its layer-1 states, for intermediate-layer distillation.
             try (ServiceProcess label = startLabel(kafka, checkpoint)) {
-                given().baseUri(label.url()).header("Authorization", ServiceProcess.AUTHORIZATION).contentType("application/json")
+                given().baseUri(label.url()).header("Authorization", ServiceProcess.AUTHORIZATION)
+                        .contentType("application/json")
                         .body("[{\"id\": \"probe\", \"text\": \"a gripping , funny film\"}]")
                         .post("/examples").then().statusCode(202);
                 List<SoftLabelBatch> batches = readSoftLabels(kafka, EXAMPLES + 1);

@@ -54,7 +54,8 @@ class TorchScriptTeacherServiceTest {
     void labelsABatchWithTheTorchScriptTeacher() throws IOException {
         Path teacher = FIXTURES.resolve("tiny-teacher.pt");
         try (ServiceProcess label = startLabelService(teacher)) {
-            given().baseUri(label.url()).header("Authorization", ServiceProcess.AUTHORIZATION).contentType("application/x-ndjson")
+            given().baseUri(label.url()).header("Authorization", ServiceProcess.AUTHORIZATION)
+                    .contentType("application/x-ndjson")
                     .body(("{\"id\": \"a\", \"text\": \"this movie is great\", \"label\": 1}\n"
                             + "{\"id\": \"b\", \"text\": \"terrible and boring\"}\n").getBytes(StandardCharsets.UTF_8))
                     .post("/examples").then()

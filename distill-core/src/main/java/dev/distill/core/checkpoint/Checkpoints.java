@@ -29,11 +29,11 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The checkpoint format: a directory holding {@code parameters.bin} (DJL parameter stream of a
- * {@link TransformerClassifier}), {@code manifest.json} ({@link CheckpointManifest}, with the parameters'
- * sha-256) and {@code applied-examples.txt} (the ids of the examples applied since the parent checkpoint, one per
- * line: following the parents back gives every example a student learnt from, each once). A checkpoint is written into a hidden temporary directory, flushed to disk, then renamed into place, so a
- * reader sees either a complete checkpoint or none.
+ * The checkpoint format: a directory holding {@code parameters.bin} (DJL parameter stream of a {@link
+ * TransformerClassifier}), {@code manifest.json} ({@link CheckpointManifest}, with the parameters' sha-256) and {@code
+ * applied-examples.txt} (the ids of the examples applied since the parent checkpoint, one per line: following the
+ * parents back gives every example a student learnt from, each once). A checkpoint is written into a hidden temporary
+ * directory, flushed to disk, then renamed into place, so a reader sees either a complete checkpoint or none.
  */
 public final class Checkpoints {
     public static final int FORMAT_VERSION = 1;

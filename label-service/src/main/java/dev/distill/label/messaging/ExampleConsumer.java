@@ -23,10 +23,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Labels examples in micro-batches, exactly once. Kafka delivers up to {@code label.max-poll-examples} examples per
- * poll, waiting up to {@code label.max-wait-ms} for a fetch to fill; they are labelled in teacher batches of
- * {@code label.max-batch-size}, ordered by length. The poll's soft labels, its dead letters and its consumed offsets
- * are committed in one Kafka transaction, whose cost is shared by the poll's batches: a worker that dies mid-batch leaves an aborted transaction that {@code read_committed} readers never
- * see, and the batch is labelled again by whichever worker takes the partition over.
+ * poll, waiting up to {@code label.max-wait-ms} for a fetch to fill; they are labelled in teacher batches of {@code
+ * label.max-batch-size}, ordered by length. The poll's soft labels, its dead letters and its consumed offsets are
+ * committed in one Kafka transaction, whose cost is shared by the poll's batches: a worker that dies mid-batch leaves
+ * an aborted transaction that {@code read_committed} readers never see, and the batch is labelled again by whichever
+ * worker takes the partition over.
  */
 @ApplicationScoped
 public class ExampleConsumer {

@@ -49,6 +49,8 @@ public class TrainingPipeline {
     private static final long PROGRESS_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final AtomicBoolean resumeAnnounced = new AtomicBoolean();
+    /** Steps in the run row as last recorded. */
+    private final AtomicLong recordedSteps = new AtomicLong(-1);
     private final AtomicLong lastProgressRecorded = new AtomicLong(System.nanoTime() - PROGRESS_INTERVAL_NANOS);
 
     public TrainingPipeline(StudentTrainer trainer, RunService runs, Vertx vertx,
@@ -76,8 +78,9 @@ public class TrainingPipeline {
     }
 
     /**
-     * Saves the last steps of a stream that went quiet, so they are evaluated without waiting for more. First of
-     * all, records and announces the checkpoint this start resumed from: the last start may have crashed before.
+     * Saves the last steps of a stream that went quiet, so they are evaluated without waiting for more, and records
+     * progress the throttle held back. First of all, records and announces the checkpoint this start resumed from:
+     * the last start may have crashed before.
      */
     @Scheduled(every = "1s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> checkpointWhenIdle() {
@@ -87,8 +90,8 @@ public class TrainingPipeline {
                     .invoke(() -> resumeAnnounced.set(true));
         }
         return vertx.executeBlocking(Uni.createFrom().item(trainer::checkpointIfIdle))
-                .chain(outcome -> outcome.checkpoint() == null ? Uni.createFrom().voidItem()
-                        : recordAndPublish(outcome));
+                .chain(outcome -> outcome.checkpoint() == null && outcome.steps() == recordedSteps.get()
+                        ? Uni.createFrom().voidItem() : recordAndPublish(outcome));
     }
 
     /**
@@ -114,7 +117,7 @@ public class TrainingPipeline {
     }
 
     private Uni<Void> recordOnce(StepOutcome outcome) {
-        Uni<Void> recorded = runs.record(outcome);
+        Uni<Void> recorded = runs.record(outcome).invoke(() -> recordedSteps.set(outcome.steps()));
         if (outcome.checkpoint() == null) {
             return recorded;
         }

@@ -144,7 +144,8 @@ public class StudentTrainer {
             }
         }
         if (!differing.isEmpty()) {
-            throw new IllegalStateException("train.checkpoint-dir holds run " + manifest.runId() + " (newest checkpoint "
+            throw new IllegalStateException("train.checkpoint-dir holds run " + manifest.runId()
+                    + " (newest checkpoint "
                     + checkpoint + "), and this start is configured differently: " + String.join(", ", differing)
                     + ". Start it with the run's settings to continue it, or point train.checkpoint-dir at an empty "
                     + "directory to start a new run.");
