@@ -122,25 +122,24 @@ public class TrainingPipeline {
             return recorded;
         }
         return recorded.chain(() -> checkpoints.send(WireCodec.encode(outcome.checkpoint())))
-                .chain(() -> commitToGroup(outcome.checkpointOffsets()));
+                .invoke(() -> commitToGroup(outcome.checkpointOffsets()));
     }
 
     /**
-     * Mirrors a checkpoint's stream position into the consumer group, for lag monitoring and autoscaling. Advisory:
-     * a failed commit changes nothing about what is trained next.
+     * Mirrors a checkpoint's stream position into the consumer group, for lag monitoring and autoscaling, without
+     * waiting for it: the commit runs on the consumer's polling thread between polls, up to a poll timeout later, and
+     * it is advisory (a failed commit changes nothing about what is trained next).
      */
-    private Uni<Void> commitToGroup(SortedMap<String, Long> offsets) {
+    private void commitToGroup(SortedMap<String, Long> offsets) {
         if (offsets == null || offsets.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return;
         }
         Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
         offsets.forEach((key, offset) -> commits.put(
                 new TopicPartition(Checkpoints.offsetTopic(key), Checkpoints.offsetPartition(key)),
                 new OffsetAndMetadata(offset)));
-        return kafka.getConsumer(Channels.SOFT_LABELS_IN).commit(commits)
-                .onFailure().recoverWithItem(e -> {
-                    LOG.debugf("group offsets not committed (the checkpoint still holds them): %s", e.getMessage());
-                    return null;
-                });
+        kafka.getConsumer(Channels.SOFT_LABELS_IN).commit(commits).subscribe().with(
+                committed -> LOG.debugf("group offsets committed: %s", offsets),
+                e -> LOG.debugf("group offsets not committed (the checkpoint still holds them): %s", e.getMessage()));
     }
 }

@@ -259,14 +259,16 @@ public class StudentTrainer {
         CheckpointManifest manifest = new CheckpointManifest(Checkpoints.FORMAT_VERSION, checkpointId, runId, steps,
                 examplesSeen, Instant.now().toString(), trainer.modelConfig(), resolvedConfig, null, meanLoss,
                 lastCheckpointId, offsets);
+        long started = System.nanoTime();
         Path directory = modelThread.call(() -> trainer.checkpoint(config.checkpointDir(), manifest,
                 appliedSinceCheckpoint)).toAbsolutePath();
+        long writeMillis = (System.nanoTime() - started) / 1_000_000;
         lastCheckpointStep = steps;
         lastCheckpointId = checkpointId;
         lossSinceCheckpoint = 0;
         appliedSinceCheckpoint.clear();
-        LOG.infof("checkpoint %s at step %d (%d examples, mean loss %.4f)", directory, steps, examplesSeen,
-                meanLoss);
+        LOG.infof("checkpoint %s at step %d (%d examples, mean loss %.4f), written in %d ms", directory, steps,
+                examplesSeen, meanLoss, writeMillis);
         return new StepOutcome(steps, examplesSeen, meanLoss,
                 new CheckpointEvent(runId, checkpointId, steps, examplesSeen, directory.toString(), meanLoss), offsets);
     }
