@@ -9,6 +9,7 @@ import dev.distill.eval.ml.CheckpointScorer;
 import dev.distill.eval.service.LeaderboardService;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.vertx.core.Context;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -47,7 +48,10 @@ public class EvaluationPipeline {
 
     /** Retried until the database and broker take it: an outage stalls evaluation instead of losing a score. */
     private Uni<Void> recordAndPublish(CheckpointEvent event, ClassificationMetrics metrics) {
-        return leaderboard.record(event, metrics)
+        // Retries resubscribe on the caller's Vert.x context, where reactive database sessions live.
+        Context context = io.vertx.core.Vertx.currentContext();
+        return Uni.createFrom().deferred(() -> leaderboard.record(event, metrics))
+                .runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()))
                 .chain(score -> {
                     LOG.infof("checkpoint %s (step %d): accuracy %.4f, macro-F1 %.4f on %d examples",
                             score.checkpointId, score.step, score.accuracy, score.macroF1, score.examples);

@@ -13,6 +13,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.vertx.core.Context;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -110,7 +111,11 @@ public class TrainingPipeline {
     }
 
     private Uni<Void> recordAndPublish(StepOutcome outcome) {
-        return recordOnce(outcome)
+        // Retries resubscribe on the caller's Vert.x context: reactive database sessions live on the event loop, and a
+        // back-off timer would otherwise resubscribe on a worker thread.
+        Context context = io.vertx.core.Vertx.currentContext();
+        return Uni.createFrom().deferred(() -> recordOnce(outcome))
+                .runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()))
                 .onFailure().invoke(e -> LOG.warnf("recording step %d failed, retrying: %s", outcome.steps(),
                         e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely();
