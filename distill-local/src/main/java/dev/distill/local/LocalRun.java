@@ -123,7 +123,7 @@ public final class LocalRun implements AutoCloseable {
 
     private void startService(String name, Map<String, String> properties) {
         ServiceProcess service = ServiceProcess.start(name, options.projectDir(), ServiceProcess.freePort(), properties,
-                logDir(), djlCache());
+                logDir(), ServiceProcess.djlCache(options.projectDir()));
         services.add(service);
         out.println("      " + name + " ready at " + service.url());
     }
@@ -171,7 +171,7 @@ public final class LocalRun implements AutoCloseable {
         long lastPrinted = -1;
         long lastPrintNanos = 0;
         while (true) {
-            JsonNode runs = get(trainUrl() + "/runs");
+            JsonNode runs = ServiceProcess.getJson(trainUrl() + "/runs");
             JsonNode run = runs.size() > 0 ? runs.get(0) : null;
             long seen = run == null ? 0 : run.get("examplesSeen").asLong();
             boolean quietLongEnough = System.nanoTime() - lastPrintNanos >= PROGRESS_INTERVAL.toNanos();
@@ -195,7 +195,7 @@ public final class LocalRun implements AutoCloseable {
         out.println("[5/5] waiting for the final checkpoint to be evaluated");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            for (JsonNode checkpoint : get(trainUrl() + "/runs/" + runId + "/checkpoints")) {
+            for (JsonNode checkpoint : ServiceProcess.getJson(trainUrl() + "/runs/" + runId + "/checkpoints")) {
                 if (checkpoint.get("examplesSeen").asLong() >= examples) {
                     for (JsonNode score : leaderboard()) {
                         if (score.get("checkpointId").asText().equals(checkpoint.get("id").asText())) {
@@ -210,7 +210,7 @@ public final class LocalRun implements AutoCloseable {
     }
 
     public JsonNode leaderboard() {
-        return get(evalUrl() + "/leaderboard");
+        return ServiceProcess.getJson(evalUrl() + "/leaderboard");
     }
 
     /** The teacher's score on the same held-out rows eval-service uses. */
@@ -248,23 +248,6 @@ public final class LocalRun implements AutoCloseable {
         }
     }
 
-    private JsonNode get(String url) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("GET " + url + " answered " + response.statusCode() + ": "
-                        + response.body());
-            }
-            return json.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + url + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
     private HttpResponse<String> post(String url, Object body) {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url))
@@ -290,11 +273,6 @@ public final class LocalRun implements AutoCloseable {
         return options.workDir().toAbsolutePath().resolve("logs");
     }
 
-    private Path djlCache() {
-        String configured = System.getenv("DJL_CACHE_DIR");
-        return configured != null ? Path.of(configured)
-                : options.projectDir().toAbsolutePath().resolve("target/djl-cache");
-    }
 
     /** Removes a folder and everything in it; nothing happens if it does not exist. */
     static void deleteRecursively(Path directory) {

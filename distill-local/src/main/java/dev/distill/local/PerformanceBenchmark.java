@@ -3,7 +3,6 @@ package dev.distill.local;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.Sha256;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
@@ -25,10 +24,6 @@ import dev.distill.embedded.EmbeddedStack;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,8 +71,6 @@ public final class PerformanceBenchmark {
     private final PrintStream out;
     private final Path project;
     private final Path tokenizer;
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final ObjectMapper json = new ObjectMapper();
     /** Examples label-service reads per poll and labels in one transaction, in length-ordered batches. */
     private int pollExamples;
 
@@ -238,7 +231,7 @@ public final class PerformanceBenchmark {
                         "label.worker-id", worker,
                         "label.max-batch-size", String.valueOf(batchSize),
                         "label.max-poll-examples", String.valueOf(pollExamples)),
-                outDir.resolve("logs").resolve(worker), djlCache());
+                outDir.resolve("logs").resolve(worker), ServiceProcess.djlCache(project));
     }
 
     // (2) training -----------------------------------------------------------------------------------------------
@@ -322,7 +315,7 @@ public final class PerformanceBenchmark {
     }
 
     private JsonNode currentProgress(ServiceProcess trainService) {
-        return getJson(trainService.url() + "/runs/current");
+        return ServiceProcess.getJson(trainService.url() + "/runs/current");
     }
 
     /** @param teacherId the teacher the run is pinned to, or {@code null} for the first batch's */
@@ -342,7 +335,7 @@ public final class PerformanceBenchmark {
                 "train.student.heads", String.valueOf(student.heads()),
                 "train.student.max-length", String.valueOf(student.maxLength())));
         return ServiceProcess.start("train-service", project, ServiceProcess.freePort(), properties,
-                work.resolve("logs"), djlCache());
+                work.resolve("logs"), ServiceProcess.djlCache(project));
     }
 
     // (3) encodings ----------------------------------------------------------------------------------------------
@@ -579,7 +572,7 @@ public final class PerformanceBenchmark {
                 "eval.tokenizer", tokenizer.toString(),
                 "eval.checkpoint-dir", work.resolve("train/checkpoints").toString()));
         return ServiceProcess.start("eval-service", project, ServiceProcess.freePort(), properties,
-                work.resolve("logs"), djlCache());
+                work.resolve("logs"), ServiceProcess.djlCache(project));
     }
 
     // results ----------------------------------------------------------------------------------------------------
@@ -650,29 +643,11 @@ public final class PerformanceBenchmark {
 
     // helpers ----------------------------------------------------------------------------------------------------
 
-    private JsonNode getJson(String url) {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-            return json.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + url + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
     private static Map<String, String> database(EmbeddedStack stack) {
         return Map.of(
                 "quarkus.datasource.reactive.url", stack.database().reactiveUrl(),
                 "quarkus.datasource.username", EmbeddedDatabase.USER,
                 "quarkus.datasource.password", EmbeddedDatabase.PASSWORD);
-    }
-
-    private Path djlCache() {
-        String configured = System.getenv("DJL_CACHE_DIR");
-        return configured != null ? Path.of(configured) : project.resolve("target/djl-cache");
     }
 
     private static String sha256(Path file) {

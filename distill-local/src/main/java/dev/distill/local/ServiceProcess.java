@@ -1,6 +1,9 @@
 package dev.distill.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 /** One packaged Quarkus service running as a child JVM, its output in a log file. */
 final class ServiceProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * The API key of every service started here ({@code distill.api-key}): {@code DISTILL_API_KEY} if set, else a
      * random key for this run.
@@ -182,6 +187,30 @@ final class ServiceProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+        }
+    }
+
+    /** DJL's cache folder for the services: {@code DJL_CACHE_DIR}, or the project's {@code target/djl-cache}. */
+    static Path djlCache(Path projectDir) {
+        String configured = System.getenv("DJL_CACHE_DIR");
+        return configured != null ? Path.of(configured) : projectDir.toAbsolutePath().resolve("target/djl-cache");
+    }
+
+    /** The JSON a service answers to {@code GET url}; anything but 200 is an error that quotes the answer. */
+    static JsonNode getJson(String url) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build();
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + url + " answered " + response.statusCode() + ": "
+                        + response.body());
+            }
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + url + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 

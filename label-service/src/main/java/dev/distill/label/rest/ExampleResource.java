@@ -56,7 +56,7 @@ public class ExampleResource {
         try {
             examples = parse(utf8(body));
         } catch (IllegalArgumentException e) {
-            return Uni.createFrom().item(error(Response.Status.BAD_REQUEST, e.getMessage()));
+            return Uni.createFrom().item(JsonErrors.of(Response.Status.BAD_REQUEST.getStatusCode(), e.getMessage()));
         }
         List<String> ids = examples.stream().map(TextExample::id).toList();
         return publisher.publish(examples)
@@ -135,9 +135,5 @@ public class ExampleResource {
         JsonNode id = node.get("id");
         String exampleId = id == null || id.isNull() ? UUID.randomUUID().toString() : id.asText();
         return new TextExample(exampleId, text.asText(), label == null || label.isNull() ? null : label.asInt());
-    }
-
-    private static Response error(Response.Status status, String message) {
-        return JsonErrors.of(status.getStatusCode(), message);
     }
 }
