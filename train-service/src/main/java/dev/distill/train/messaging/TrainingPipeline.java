@@ -31,8 +31,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Soft-label records in, checkpoint events out. Training runs on a worker thread; bookkeeping returns to the event
- * loop for the reactive database session. Exactly once: the student's stream position is saved inside each
+ * Soft-label records in, checkpoint events out. Training runs off the event loop (on the student's model thread);
+ * bookkeeping returns to the event loop for the reactive database session. Exactly once: the student's stream position is saved inside each
  * checkpoint and restored on start ({@link StreamPositionRestorer}); records it has applied are skipped if
  * redelivered. A record that cannot be decoded or is refused fails the message and goes to the dead-letter topic.
  * Recording and announcing a checkpoint is retried until the database and broker take it, so an outage stalls
@@ -41,14 +41,13 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class TrainingPipeline {
     private static final Logger LOG = Logger.getLogger(TrainingPipeline.class);
+    private static final long PROGRESS_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final StudentTrainer trainer;
     private final RunService runs;
     private final Vertx vertx;
     private final MutinyEmitter<byte[]> checkpoints;
     private final KafkaClientService kafka;
-    private static final long PROGRESS_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
-
     private final AtomicBoolean resumeAnnounced = new AtomicBoolean();
     /** Steps in the run row as last recorded. */
     private final AtomicLong recordedSteps = new AtomicLong(-1);
