@@ -113,6 +113,7 @@ public final class LocalRun implements AutoCloseable {
                 "eval.eval-file", options.evalFile().toAbsolutePath().toString(),
                 "eval.eval-limit", String.valueOf(options.evalLimit()),
                 "eval.tokenizer", tokenizer().toString(),
+                "eval.teacher", teacher.toString(),
                 "eval.checkpoint-dir", work.resolve("checkpoints").toString()));
         startService("label-service", label);
         startService("train-service", train);
@@ -142,6 +143,10 @@ public final class LocalRun implements AutoCloseable {
 
     public Path teacher() {
         return teacher;
+    }
+
+    public String kafkaBootstrapServers() {
+        return stack.kafka().bootstrapServers();
     }
 
     public Path checkpointDir() {

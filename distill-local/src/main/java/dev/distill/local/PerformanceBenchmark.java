@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.core.Sha256;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
+import dev.distill.core.metrics.MetricNames;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.TextClassifier;
@@ -57,7 +58,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class PerformanceBenchmark {
     private static final String USAGE = """
-            usage: bench/performance [--repetitions 3] [--examples N] [--teacher-size HIDDEN,LAYERS,HEADS]
+            usage: bench/performance [--repetitions 5] [--examples 8192] [--teacher-size HIDDEN,LAYERS,HEADS]
                                      [--student-size HIDDEN,LAYERS,HEADS] [--max-length 64] [--batch-size 32]
                                      [--poll-examples 1024] [--train-examples 8192]
                                      [--encoding-teacher-examples 8000]
@@ -88,8 +89,8 @@ public final class PerformanceBenchmark {
     Map<String, Object> run() {
         long started = System.nanoTime();
         Path outDir = options.outDir("performance");
-        int repetitions = options.intOption("repetitions", 3);
-        int examples = options.intOption("examples", 2048);
+        int repetitions = options.intOption("repetitions", 5);
+        int examples = options.intOption("examples", 8192);
         int batchSize = options.intOption("batch-size", 32);
         pollExamples = options.intOption("poll-examples", 1024);
         int maxLength = options.intOption("max-length", 64);
@@ -138,36 +139,43 @@ public final class PerformanceBenchmark {
     private Map<String, Object> measureLabelling(EmbeddedStack stack, Path outDir, Path teacher, List<String> texts,
             int batchSize, int repetitions) {
         out.println("labelling: label-service vs a bare predictor loop");
-        List<Double> bare = new ArrayList<>();
-        List<Double> service = new ArrayList<>();
+        List<Repetition> bare = new ArrayList<>();
+        List<Repetition> service = new ArrayList<>();
         try (ServiceProcess label = startLabel(stack, outDir, teacher, batchSize, "labelling-1")) {
-            // Warm-up of both sides (JIT, engine caches), not measured.
-            List<String> warmUp = texts.subList(0, Math.min(texts.size(), 2 * pollExamples));
-            bareLabelling(teacher, warmUp, batchSize);
-            serviceLabelling(stack, warmUp, "label-warm-up");
+            // Warm-up of both sides on the whole data (JIT compilation, engine caches), not measured: a service
+            // JVM compiles far more code than the bare loop, and its compiler threads would take CPU from the engine.
+            bareLabelling(teacher, texts, batchSize);
+            serviceLabelling(stack, texts, "label-warm-up");
             for (int rep = 0; rep < repetitions; rep++) {
                 bare.add(bareLabelling(teacher, texts, batchSize));
-                service.add(serviceLabelling(stack, texts, "label-" + rep).throughput());
-                out.printf("      repetition %d: bare %.1f examples/s, service %.1f examples/s%n", rep + 1,
-                        bare.get(rep), service.get(rep));
+                ModelTime before = ModelTime.read(label, MetricNames.LABEL_BATCH);
+                double throughput = serviceLabelling(stack, texts, "label-" + rep).throughput();
+                service.add(new Repetition(throughput, ModelTime.read(label, MetricNames.LABEL_BATCH)
+                        .meanMillisSince(before)));
+                printRepetition(rep, bare.get(rep), service.get(rep), "teacher batch");
             }
         }
         return comparison(bare, service);
     }
 
-    private double bareLabelling(Path teacher, List<String> texts, int batchSize) {
+    private Repetition bareLabelling(Path teacher, List<String> texts, int batchSize) {
         try (TextClassifier model = TextClassifier.open(teacher, tokenizer, Devices.preferred(), 128);
                 Predictor<List<String>, TextClassifier.TeacherOutput> predictor =
                         model.newTeacherPredictor(new int[0])) {
             long start = System.nanoTime();
+            long inModel = 0;
+            int batches = 0;
             // The batching label-service does: polls of pollExamples, cut into length-ordered teacher batches.
             for (int from = 0; from < texts.size(); from += pollExamples) {
                 List<String> poll = texts.subList(from, Math.min(texts.size(), from + pollExamples));
                 for (List<String> batch : LengthBatching.batches(poll, String::length, batchSize)) {
+                    long called = System.nanoTime();
                     predictor.predict(batch);
+                    inModel += System.nanoTime() - called;
+                    batches++;
                 }
             }
-            return texts.size() / ((System.nanoTime() - start) / 1e9);
+            return new Repetition(texts.size() / ((System.nanoTime() - start) / 1e9), inModel / 1e6 / batches);
         } catch (TranslateException e) {
             throw new IllegalStateException("teacher inference failed: " + e.getMessage(), e);
         }
@@ -184,16 +192,20 @@ public final class PerformanceBenchmark {
      */
     private Labelled serviceLabelling(EmbeddedStack stack, List<String> texts, String tag) {
         String kafka = stack.kafka().bootstrapServers();
+        // Few, large fetches: the reader shares the CPU with the service it measures.
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka,
-                "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+                "isolation.level", "read_committed", "fetch.min.bytes", "1048576", "fetch.max.wait.ms", "500"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.SOFT_LABELS).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
-            long sentAt = System.currentTimeMillis();
+            long sentAt;
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka,
                     "linger.ms", "5"), new StringSerializer(), new ByteArraySerializer())) {
+                producer.partitionsFor(Topics.EXAMPLES); // connected before the clock starts
+                sentAt = System.currentTimeMillis();
                 for (int i = 0; i < texts.size(); i++) {
                     TextExample example = new TextExample(tag + "-" + i, texts.get(i), null);
                     producer.send(new ProducerRecord<>(Topics.EXAMPLES, example.id(), WireCodec.encode(example)));
@@ -240,18 +252,20 @@ public final class PerformanceBenchmark {
             ModelConfig student, int batchSize, int repetitions, int examples) {
         out.println("training: train-service vs a bare training loop");
         List<SoftLabel> labels = syntheticSoftLabels(train.subList(0, examples));
-        List<Double> bare = new ArrayList<>();
-        List<Double> service = new ArrayList<>();
+        List<Repetition> bare = new ArrayList<>();
+        List<Repetition> service = new ArrayList<>();
         try (ServiceProcess trainService = startTrain(stack, outDir.resolve("train"), student, batchSize,
                 TRAIN_TEACHER_ID)) {
-            List<SoftLabel> warmUp = labels.subList(0, Math.min(labels.size(), 32 * batchSize));
-            bareTraining(student, warmUp, batchSize);
-            serviceTraining(stack, trainService, warmUp, batchSize);
+            // Warm-up as for labelling.
+            bareTraining(student, labels, batchSize);
+            serviceTraining(stack, trainService, labels, batchSize);
             for (int rep = 0; rep < repetitions; rep++) {
                 bare.add(bareTraining(student, labels, batchSize));
-                service.add(serviceTraining(stack, trainService, labels, batchSize));
-                out.printf("      repetition %d: bare %.1f examples/s, service %.1f examples/s%n", rep + 1,
-                        bare.get(rep), service.get(rep));
+                ModelTime before = ModelTime.read(trainService, MetricNames.TRAIN_STEP);
+                double throughput = serviceTraining(stack, trainService, labels, batchSize);
+                service.add(new Repetition(throughput, ModelTime.read(trainService, MetricNames.TRAIN_STEP)
+                        .meanMillisSince(before)));
+                printRepetition(rep, bare.get(rep), service.get(rep), "step");
             }
         }
         return comparison(bare, service);
@@ -269,14 +283,19 @@ public final class PerformanceBenchmark {
         return labels;
     }
 
-    private double bareTraining(ModelConfig student, List<SoftLabel> labels, int batchSize) {
+    private Repetition bareTraining(ModelConfig student, List<SoftLabel> labels, int batchSize) {
         try (DistillationTrainer trainer = new DistillationTrainer(student, trainSettings(), tokenizer,
                 Devices.preferred())) {
             long start = System.nanoTime();
+            long inModel = 0;
+            int steps = 0;
             for (int from = 0; from < labels.size(); from += batchSize) {
+                long called = System.nanoTime();
                 trainer.step(labels.subList(from, Math.min(labels.size(), from + batchSize)));
+                inModel += System.nanoTime() - called;
+                steps++;
             }
-            return labels.size() / ((System.nanoTime() - start) / 1e9);
+            return new Repetition(labels.size() / ((System.nanoTime() - start) / 1e9), inModel / 1e6 / steps);
         }
     }
 
@@ -293,9 +312,11 @@ public final class PerformanceBenchmark {
         long before = currentProgress(trainService).get("examplesSeen").asLong();
         SoftLabelCodec codec = new SoftLabelCodec(SoftLabelEncoding.FP16, 0);
         String tokenizerId = sha256(tokenizer);
-        long start = System.nanoTime();
+        long start;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
                 stack.kafka().bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            producer.partitionsFor(Topics.SOFT_LABELS); // connected before the clock starts
+            start = System.nanoTime();
             for (int from = 0; from < labels.size(); from += batchSize) {
                 SoftLabelBatch batch = new SoftLabelBatch("batch-" + before + "-" + from, TRAIN_TEACHER_ID,
                         tokenizerId, 2f, labels.subList(from, Math.min(labels.size(), from + batchSize)));
@@ -306,10 +327,14 @@ public final class PerformanceBenchmark {
         long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
         while (System.nanoTime() < deadline) {
             long seen = currentProgress(trainService).get("examplesSeen").asLong();
+            double elapsed = (System.nanoTime() - start) / 1e9;
             if (seen >= target) {
-                return labels.size() / ((System.nanoTime() - start) / 1e9);
+                return labels.size() / elapsed;
             }
-            ServiceProcess.sleep(50);
+            // Polls rarely while the end is far (each request takes CPU from the engine), often near it.
+            double rate = (seen - before) / elapsed;
+            ServiceProcess.sleep(rate <= 0 ? 200 : Math.round(Math.min(500, Math.max(20,
+                    250 * (target - seen) / rate))));
         }
         throw new IllegalStateException("train-service did not train on " + labels.size() + " examples in time");
     }
@@ -577,17 +602,47 @@ public final class PerformanceBenchmark {
 
     // results ----------------------------------------------------------------------------------------------------
 
+    /**
+     * One measured pass over the data.
+     *
+     * @param meanModelMillis mean time of one model call (teacher batch, training step), tokenization included: the
+     *                        engine's share, which tells service overhead apart from slower engine calls
+     */
+    private record Repetition(double examplesPerSecond, double meanModelMillis) {
+    }
+
+    /** Model-call time so far, from a service's timer on {@code /q/metrics}. */
+    private record ModelTime(double seconds, double calls) {
+        static ModelTime read(ServiceProcess service, String timer) {
+            Map<String, List<Double>> metrics = ServiceProcess.metrics(service.url());
+            return new ModelTime(ServiceProcess.sum(metrics, MetricNames.prometheus(timer, "_seconds_sum")),
+                    ServiceProcess.sum(metrics, MetricNames.prometheus(timer, "_seconds_count")));
+        }
+
+        double meanMillisSince(ModelTime before) {
+            return 1e3 * (seconds - before.seconds) / Math.max(1, calls - before.calls);
+        }
+    }
+
+    private void printRepetition(int rep, Repetition bare, Repetition service, String call) {
+        out.printf("      repetition %d: bare %.1f examples/s, service %.1f examples/s (mean %s %.1f ms bare, "
+                + "%.1f ms in the service)%n", rep + 1, bare.examplesPerSecond(), service.examplesPerSecond(), call,
+                bare.meanModelMillis(), service.meanModelMillis());
+    }
+
     /** Medians of both sides and the median of the per-repetition ratios. */
-    private static Map<String, Object> comparison(List<Double> bare, List<Double> service) {
+    private static Map<String, Object> comparison(List<Repetition> bare, List<Repetition> service) {
         List<Double> ratios = new ArrayList<>();
         for (int i = 0; i < bare.size(); i++) {
-            ratios.add(service.get(i) / bare.get(i));
+            ratios.add(service.get(i).examplesPerSecond() / bare.get(i).examplesPerSecond());
         }
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("bareExamplesPerSecond", median(bare));
-        row.put("serviceExamplesPerSecond", median(service));
+        row.put("bareExamplesPerSecond", median(bare.stream().map(Repetition::examplesPerSecond).toList()));
+        row.put("serviceExamplesPerSecond", median(service.stream().map(Repetition::examplesPerSecond).toList()));
         row.put("ratio", median(ratios));
         row.put("ratios", ratios);
+        row.put("bareModelMillis", median(bare.stream().map(Repetition::meanModelMillis).toList()));
+        row.put("serviceModelMillis", median(service.stream().map(Repetition::meanModelMillis).toList()));
         return row;
     }
 
@@ -602,15 +657,16 @@ public final class PerformanceBenchmark {
         StringBuilder table = new StringBuilder();
         Map<String, Object> settings = (Map<String, Object>) results.get("settings");
         table.append(String.format("Settings: %s%n%n", settings));
-        table.append("| throughput (examples/s) | bare DJL loop | through the service | service / bare |\n"
-                + "|---|---|---|---|\n");
+        table.append("| throughput (examples/s) | bare DJL loop | through the service | service / bare "
+                + "| mean model call, bare (ms) | in the service (ms) |\n|---|---|---|---|---|---|\n");
         for (String part : List.of("labelling", "training")) {
             Map<String, Object> row = (Map<String, Object>) results.get(part);
             if (row == null) {
                 continue;
             }
-            table.append(String.format("| %s | %.1f | %.1f | %.1f%% |%n", part, row.get("bareExamplesPerSecond"),
-                    row.get("serviceExamplesPerSecond"), 100 * (double) row.get("ratio")));
+            table.append(String.format("| %s | %.1f | %.1f | %.1f%% | %.1f | %.1f |%n", part,
+                    row.get("bareExamplesPerSecond"), row.get("serviceExamplesPerSecond"),
+                    100 * (double) row.get("ratio"), row.get("bareModelMillis"), row.get("serviceModelMillis")));
         }
         table.append("\n| label space | encoding | bytes per soft label | share of JSON | bytes per example "
                 + "record | mean KL (T = 2) | max KL |\n|---|---|---|---|---|---|---|\n");

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -198,6 +199,45 @@ final class ServiceProcess implements AutoCloseable {
 
     /** The JSON a service answers to {@code GET url}; anything but 200 is an error that quotes the answer. */
     static JsonNode getJson(String url) {
+        try {
+            return JSON.readTree(get(url));
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + url + " answered no JSON", e);
+        }
+    }
+
+    /**
+     * The samples of a service's {@code /q/metrics} by metric name, labels dropped: e.g. one value per partition of
+     * a per-partition gauge.
+     */
+    static Map<String, List<Double>> metrics(String serviceUrl) {
+        Map<String, List<Double>> samples = new HashMap<>();
+        for (String line : get(serviceUrl + "/q/metrics").split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            // OpenMetrics: name{labels} value [# exemplar]
+            String sample = line.contains(" # ") ? line.substring(0, line.indexOf(" # ")) : line;
+            int space = sample.indexOf(' ');
+            int brace = sample.indexOf('{');
+            int nameEnd = brace >= 0 && brace < space ? brace : space;
+            samples.computeIfAbsent(sample.substring(0, nameEnd), name -> new ArrayList<>())
+                    .add(Double.parseDouble(sample.substring(sample.lastIndexOf(' ') + 1)));
+        }
+        return samples;
+    }
+
+    /** The sum of a metric's samples in {@link #metrics}. */
+    static double sum(Map<String, List<Double>> samples, String name) {
+        List<Double> values = samples.get(name);
+        if (values == null) {
+            throw new IllegalStateException(name + " is not among the metrics: " + samples.keySet().stream()
+                    .filter(key -> key.startsWith("distill")).sorted().toList());
+        }
+        return values.stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    private static String get(String url) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build();
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
@@ -205,7 +245,7 @@ final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException("GET " + url + " answered " + response.statusCode() + ": "
                         + response.body());
             }
-            return JSON.readTree(response.body());
+            return response.body();
         } catch (IOException e) {
             throw new UncheckedIOException("GET " + url + " failed", e);
         } catch (InterruptedException e) {

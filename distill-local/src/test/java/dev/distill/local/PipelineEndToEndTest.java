@@ -10,22 +10,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
-import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.data.LabeledText;
+import dev.distill.core.data.LabeledTsv;
+import dev.distill.core.metrics.MetricNames;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.wire.PromotionEvent;
+import dev.distill.core.wire.Topics;
+import dev.distill.core.wire.WireCodec;
 import io.restassured.path.json.JsonPath;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The three packaged services against one real Kafka broker and one real PostgreSQL: labelled SST-2 examples go
- * in over REST, checkpoints come out, are scored, and the leaderboard shows a student above chance.
+ * in over REST, checkpoints come out, are scored, and the leaderboard shows a student above chance; the services'
+ * metrics, the promotions and the dashboard show it too.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineEndToEndTest {
     private static final int STREAMED = 4000;
     private static final int HELD_OUT = 300;
@@ -111,5 +131,129 @@ class PipelineEndToEndTest {
                 .contentType("application/json").body("{not json")
                 .post("/examples").then()
                 .statusCode(400);
+    }
+
+    @Test
+    void everyServiceExposesItsMetrics() {
+        Map<String, List<Double>> label = ServiceProcess.metrics(run.labelUrl());
+        assertEquals(STREAMED, sum(label, MetricNames.LABEL_EXAMPLES, "_total"), 0.0);
+        assertTrue(sum(label, MetricNames.LABEL_BATCH, "_seconds_count") > 0);
+        assertTrue(sum(label, MetricNames.LABEL_BATCH, "_seconds_bucket") > 0);
+
+        Map<String, List<Double>> train = ServiceProcess.metrics(run.trainUrl());
+        assertEquals(STREAMED, sum(train, MetricNames.TRAIN_EXAMPLES, "_total"), 0.0);
+        double steps = sum(train, MetricNames.TRAIN_STEPS, "_total");
+        assertTrue(steps >= STREAMED / 32.0, "steps " + steps);
+        assertEquals(steps, sum(train, MetricNames.TRAIN_STEP, "_seconds_count"), 0.0);
+        assertTrue(sum(train, MetricNames.TRAIN_LOSS, "") > 0);
+        double divergence = sum(train, MetricNames.TRAIN_KL, "");
+        assertTrue(divergence >= 0 && Double.isFinite(divergence), "KL " + divergence);
+
+        Map<String, List<Double>> eval = ServiceProcess.metrics(run.evalUrl());
+        int checkpoints = given().baseUri(run.trainUrl()).get("/runs/" + runId + "/checkpoints")
+                .then().extract().jsonPath().getList("id").size();
+        assertEquals(checkpoints, sum(eval, MetricNames.EVAL_CHECKPOINTS, "_total"), 0.0);
+        double accuracy = sum(eval, MetricNames.EVAL_ACCURACY, "");
+        assertTrue(accuracy > 0 && accuracy <= 1, "accuracy " + accuracy);
+        double agreement = sum(eval, MetricNames.EVAL_AGREEMENT, "");
+        assertTrue(agreement > 0 && agreement <= 1, "agreement " + agreement);
+        assertTrue(sum(eval, MetricNames.EVAL_PROMOTED_ACCURACY, "") > 0.5);
+
+        for (Map<String, List<Double>> service : List.of(label, train, eval)) {
+            assertTrue(sum(service, MetricNames.CONSUMER_LAG, "") >= 0, "consumer lag");
+        }
+    }
+
+    private static double sum(Map<String, List<Double>> samples, String meter, String suffix) {
+        return ServiceProcess.sum(samples, MetricNames.prometheus(meter, suffix));
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // rolls the promotion back: the other tests see the pipeline as it ran
+    void onlyBetterCheckpointsArePromotedAndARollbackRestoresThePreviousOne() {
+        List<Map<String, Object>> history = given().baseUri(run.evalUrl()).get("/promotions")
+                .then().statusCode(200).extract().jsonPath().getList("$");
+        assertTrue(history.size() >= 1, "no promotion");
+        for (int i = 0; i + 1 < history.size(); i++) {
+            double newer = ((Number) history.get(i).get("accuracy")).doubleValue();
+            double older = ((Number) history.get(i + 1).get("accuracy")).doubleValue();
+            assertTrue(newer > older + 0.005, "promotion " + newer + " does not beat " + older + " by the margin");
+        }
+        double best = given().baseUri(run.evalUrl()).get("/leaderboard").then().extract().jsonPath()
+                .getDouble("[0].accuracy");
+        String promoted = given().baseUri(run.evalUrl()).get("/promotions/current").then().statusCode(200)
+                .extract().jsonPath().getString("checkpointId");
+        assertEquals(history.get(0).get("checkpointId"), promoted);
+        assertTrue(((Number) history.get(0).get("accuracy")).doubleValue() >= best - 0.005 - 1e-9);
+
+        given().baseUri(run.evalUrl()).post("/promotions/rollback").then().statusCode(401);
+        JsonPath rolledBack = given().baseUri(run.evalUrl()).header("Authorization", ServiceProcess.AUTHORIZATION)
+                .post("/promotions/rollback").then().statusCode(200).extract().jsonPath();
+        assertEquals("ROLLED_BACK", rolledBack.getString("kind"));
+        assertEquals(promoted, rolledBack.getString("replacedCheckpointId"));
+        String restored = history.size() > 1 ? (String) history.get(1).get("checkpointId") : null;
+        assertEquals(restored, rolledBack.getString("checkpointId"));
+
+        List<PromotionEvent> events = promotionEvents(history.size() + 1);
+        assertEquals(history.size(), events.stream().filter(e -> e.kind() == PromotionEvent.Kind.PROMOTED).count());
+        assertEquals(PromotionEvent.Kind.ROLLED_BACK, events.get(events.size() - 1).kind());
+    }
+
+    @Test
+    void theDashboardDrawsTheRunsCurves() throws IOException {
+        Optional<Path> chromium = HeadlessBrowser.executable();
+        if (chromium.isEmpty()) {
+            ExternalTools.missing("Chromium");
+        }
+        try (HeadlessBrowser browser = HeadlessBrowser.start(chromium.get(), 1400, 1100)) {
+            browser.navigate(run.evalUrl() + "/");
+            browser.await("an accuracy curve", Duration.ofSeconds(30), () -> browser.evaluate(
+                    "document.querySelectorAll('#accuracy-chart polyline.series').length").asInt() > 0);
+            int points = browser.evaluate("document.querySelector('#accuracy-chart polyline.series')"
+                    + ".getAttribute('points').trim().split(' ').length").asInt();
+            int checkpoints = given().baseUri(run.evalUrl()).get("/leaderboard").then().extract().jsonPath()
+                    .getList("$").size();
+            assertEquals(checkpoints, points, "one point per scored checkpoint");
+            assertEquals(checkpoints, browser.evaluate("document.querySelectorAll('#leaderboard tbody tr').length")
+                    .asInt(), "leaderboard rows");
+            JsonNode box = browser.evaluate("JSON.parse(JSON.stringify("
+                    + "document.getElementById('accuracy-chart').getBoundingClientRect()))");
+            byte[] png = browser.screenshot();
+            Files.write(run.checkpointDir().resolveSibling("dashboard.png"), png);
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+            int curvePixels = 0;
+            for (int x = box.get("left").asInt(); x < box.get("right").asInt() && x < image.getWidth(); x++) {
+                for (int y = box.get("top").asInt(); y < box.get("bottom").asInt() && y < image.getHeight(); y++) {
+                    curvePixels += isFirstSeriesBlue(image.getRGB(x, y)) ? 1 : 0;
+                }
+            }
+            assertTrue(curvePixels > 200, "the accuracy chart shows " + curvePixels + " pixels of its curve");
+        }
+    }
+
+    /** Close to #2563eb, the colour of the first run's curve. */
+    private static boolean isFirstSeriesBlue(int rgb) {
+        int red = (rgb >> 16) & 0xff;
+        int green = (rgb >> 8) & 0xff;
+        int blue = rgb & 0xff;
+        return Math.abs(red - 0x25) < 40 && Math.abs(green - 0x63) < 40 && Math.abs(blue - 0xeb) < 40;
+    }
+
+    private static List<PromotionEvent> promotionEvents(int expected) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", run.kafkaBootstrapServers()), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.PROMOTIONS).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<PromotionEvent> events = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (events.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(record ->
+                        events.add(WireCodec.decode(record.value(), PromotionEvent.class)));
+            }
+            return events;
+        }
     }
 }

@@ -18,6 +18,10 @@ public class CheckpointScore extends PanacheEntityBase {
     public double accuracy;
     public double macroF1;
     public int examples;
+    /** Share of held-out examples where the checkpoint predicts the teacher's class; null without a teacher. */
+    public Double agreement;
+    /** Mean training loss of the steps before the checkpoint, as train-service reported it. */
+    public Double trainLoss;
     public String path;
     public Instant evaluatedAt;
 }

@@ -46,6 +46,14 @@ public final class DistillationLoss extends Loss {
 
     @Override
     public NDArray evaluate(NDList labels, NDList predictions) {
+        return evaluateTerms(labels, predictions).get(0);
+    }
+
+    /**
+     * The loss and, for monitoring, its distillation term before weighting: {@code NDList(L, KL)} with KL the mean
+     * {@code KL(softmax(t / T) || softmax(s / T))} over the batch.
+     */
+    public NDList evaluateTerms(NDList labels, NDList predictions) {
         NDArray goldOneHot = labels.get(0);
         NDArray teacherLogits = labels.get(1);
         NDArray studentLogits = predictions.head();
@@ -58,6 +66,6 @@ public final class DistillationLoss extends Loss {
         NDArray kl = teacherLogProbs.exp().mul(teacherLogProbs.sub(studentLogProbs)).sum(new int[] {1}).mean();
         NDArray softLoss = kl.mul(temperature * temperature);
 
-        return hardLoss.mul(alpha).add(softLoss.mul(1f - alpha));
+        return new NDList(hardLoss.mul(alpha).add(softLoss.mul(1f - alpha)), kl);
     }
 }

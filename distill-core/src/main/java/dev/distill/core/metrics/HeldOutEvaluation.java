@@ -12,21 +12,23 @@ public final class HeldOutEvaluation {
     }
 
     public static ClassificationMetrics score(TextClassifier classifier, List<LabeledText> heldOut, int batchSize) {
-        int[] gold = new int[heldOut.size()];
+        int[] gold = heldOut.stream().mapToInt(LabeledText::label).toArray();
+        return ClassificationMetrics.of(gold, predict(classifier, heldOut, batchSize), classifier.numClasses());
+    }
+
+    /** The classifier's class for every held-out text, in order. */
+    public static int[] predict(TextClassifier classifier, List<LabeledText> heldOut, int batchSize) {
         int[] predicted = new int[heldOut.size()];
         try (Predictor<List<String>, float[][]> predictor = classifier.newPredictor()) {
             for (int start = 0; start < heldOut.size(); start += batchSize) {
                 List<LabeledText> slice = heldOut.subList(start, Math.min(heldOut.size(), start + batchSize));
                 int[] classes = ClassificationMetrics.argmax(
                         predictor.predict(slice.stream().map(LabeledText::text).toList()));
-                for (int i = 0; i < slice.size(); i++) {
-                    gold[start + i] = slice.get(i).label();
-                    predicted[start + i] = classes[i];
-                }
+                System.arraycopy(classes, 0, predicted, start, classes.length);
             }
         } catch (TranslateException e) {
             throw new IllegalStateException("inference failed while scoring: " + e.getMessage(), e);
         }
-        return ClassificationMetrics.of(gold, predicted, classifier.numClasses());
+        return predicted;
     }
 }

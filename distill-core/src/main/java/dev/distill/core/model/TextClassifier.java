@@ -81,6 +81,7 @@ public final class TextClassifier implements AutoCloseable {
 
     /** Loads a checkpoint directory; the tokenizer is truncated to the model's maximum length. */
     public static TextClassifier load(Path checkpoint, Path tokenizerJson, Device device) {
+        NativeAllocator.configure();
         CheckpointManifest manifest = Checkpoints.readManifest(checkpoint);
         Model model = Model.newInstance("classifier-" + manifest.checkpointId(), device);
         try {
@@ -96,6 +97,7 @@ public final class TextClassifier implements AutoCloseable {
 
     /** Loads a TorchScript model and checks its inputs and outputs before anything else uses it. */
     public static TextClassifier loadTorchScript(Path file, Path tokenizerJson, Device device, int maxLength) {
+        NativeAllocator.configure();
         String name = file.getFileName().toString();
         Model model = Model.newInstance(name, device, "PyTorch");
         try {

@@ -19,6 +19,7 @@ import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.loss.DistillationLoss;
 import dev.distill.core.loss.HiddenStateLoss;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.NativeAllocator;
 import dev.distill.core.model.ParameterCount;
 import dev.distill.core.model.ProjectedStudent;
 import dev.distill.core.model.TextClassifier;
@@ -57,6 +58,7 @@ public final class DistillationTrainer implements AutoCloseable {
      */
     public DistillationTrainer(ModelConfig modelConfig, TrainingSettings settings, Path tokenizerJson,
             Device device, LayerMatching matching) {
+        NativeAllocator.configure();
         Engine.getInstance().setRandomSeed(settings.seed());
         Tracker schedule = settings.schedule();
         Tracker resumableSchedule = update -> schedule.getNewValue(
@@ -144,10 +146,10 @@ public final class DistillationTrainer implements AutoCloseable {
     /**
      * One optimizer step on the batch.
      *
-     * @return the batch's loss before the step
+     * @return the batch's loss and divergence before the step
      * @throws IllegalArgumentException if a label cannot be trained on ({@link #check})
      */
-    public float step(List<SoftLabel> labels) {
+    public StepLoss step(List<SoftLabel> labels) {
         check(labels);
         int numClasses = block.config().numClasses();
         float[][] gold = new float[labels.size()][numClasses];
@@ -167,20 +169,21 @@ public final class DistillationTrainer implements AutoCloseable {
         try (NDManager step = trainer.getManager().newSubManager()) {
             NDList inputs = new NDList(step.create(tokens.inputIds()), step.create(tokens.attentionMask()));
             NDList targets = new NDList(step.create(gold), step.create(teacher));
-            float value;
+            StepLoss measured;
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 NDList predictions = trainer.forward(inputs);
-                NDArray batchLoss = loss.evaluate(targets, predictions);
+                NDList terms = loss.evaluateTerms(targets, predictions);
+                NDArray batchLoss = terms.get(0);
                 if (matching != null) {
                     NDList projected = new NDList(predictions.subList(1, predictions.size()));
                     batchLoss = batchLoss.add(hiddenStateLoss.evaluate(teacherStates(labels, step), projected)
                             .mul(matching.weight()));
                 }
                 collector.backward(batchLoss);
-                value = batchLoss.getFloat();
+                measured = new StepLoss(batchLoss.getFloat(), terms.get(1).getFloat());
             }
             trainer.step();
-            return value;
+            return measured;
         }
     }
 

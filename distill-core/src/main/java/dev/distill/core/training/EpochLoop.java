@@ -35,7 +35,7 @@ public final class EpochLoop {
             double lossSum = 0;
             int batches = 0;
             for (int start = 0; start < order.size(); start += batchSize) {
-                lossSum += trainer.step(order.subList(start, Math.min(order.size(), start + batchSize)));
+                lossSum += trainer.step(order.subList(start, Math.min(order.size(), start + batchSize))).loss();
                 batches++;
                 step++;
                 progress.step(epoch, epochs, step, totalSteps, lossSum / batches);

@@ -22,6 +22,8 @@ public final class Channels {
     public static final String CHECKPOINTS_IN = "checkpoints-in";
     /** eval-service: evaluation results published. */
     public static final String EVAL_RESULTS_OUT = "eval-results-out";
+    /** eval-service: promotions and rollbacks published. */
+    public static final String PROMOTIONS_OUT = "promotions-out";
 
     /** Kafka header carrying why a record was dead-lettered. */
     public static final String DEAD_LETTER_REASON_HEADER = "dead-letter-reason";

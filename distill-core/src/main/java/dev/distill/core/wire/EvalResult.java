@@ -9,7 +9,9 @@ package dev.distill.core.wire;
  * @param accuracy     fraction of correct predictions
  * @param macroF1      unweighted mean of per-class F1
  * @param examples     number of held-out examples scored
+ * @param agreement    fraction of held-out examples where the student predicts the teacher's class, or {@code null}
+ *                     when eval-service has no teacher
  */
 public record EvalResult(String runId, String checkpointId, long step, double accuracy, double macroF1,
-        int examples) {
+        int examples, Double agreement) {
 }

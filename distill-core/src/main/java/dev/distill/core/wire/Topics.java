@@ -10,6 +10,8 @@ public final class Topics {
     public static final String CHECKPOINTS = "distill.checkpoints";
     /** One result per evaluated checkpoint. */
     public static final String EVAL_RESULTS = "distill.eval-results";
+    /** One event per promotion or rollback of the serving student. */
+    public static final String PROMOTIONS = "distill.promotions";
 
     /** Suffix of the dead-letter topic paired with every consumed topic. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
@@ -27,6 +29,6 @@ public final class Topics {
                 EXAMPLES, deadLetter(EXAMPLES),
                 SOFT_LABELS, deadLetter(SOFT_LABELS),
                 CHECKPOINTS, deadLetter(CHECKPOINTS),
-                EVAL_RESULTS);
+                EVAL_RESULTS, PROMOTIONS);
     }
 }

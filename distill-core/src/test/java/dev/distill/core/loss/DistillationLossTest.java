@@ -50,6 +50,16 @@ class DistillationLossTest {
     }
 
     @Test
+    void reportsTheUnweightedDivergenceTerm() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDList labels = new NDList(manager.create(GOLD), manager.create(TEACHER));
+            NDList terms = new DistillationLoss(0.5f, 2f).evaluateTerms(labels, new NDList(manager.create(STUDENT)));
+            assertEquals(0.1643470, terms.get(0).getFloat(), 1e-5);
+            assertEquals(0.0271498, terms.get(1).getFloat(), 1e-6);
+        }
+    }
+
+    @Test
     void crossEntropyIsAveragedOverLabelledExamplesOnly() {
         float[][] onlyFirstLabelled = {{1f, 0f}, {0f, 0f}};
         assertEquals(Math.log(1 + Math.exp(-2)), loss(1f, 1f, onlyFirstLabelled), 1e-6);

@@ -35,7 +35,7 @@ class WireCodecTest {
     void everyRecordTypeRoundTrips() {
         TextExample example = new TextExample("id-7", "text", 0);
         CheckpointEvent event = new CheckpointEvent("run", "ck", 12, 384, "/ck/step-12", 0.42);
-        EvalResult result = new EvalResult("run", "ck", 12, 0.8125, 0.80, 872);
+        EvalResult result = new EvalResult("run", "ck", 12, 0.8125, 0.80, 872, 0.9375);
 
         assertEquals(example, WireCodec.decode(WireCodec.encode(example), TextExample.class));
         assertEquals(event, WireCodec.decode(WireCodec.encode(event), CheckpointEvent.class));

@@ -3,6 +3,7 @@ package dev.distill.eval.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** Settings of eval-service, under the {@code eval.} prefix. */
 @ConfigMapping(prefix = "eval")
@@ -29,4 +30,21 @@ public interface EvalConfig {
     /** Sentences per inference batch while scoring. */
     @WithDefault("64")
     int batchSize();
+
+    /**
+     * The teacher (checkpoint directory or TorchScript {@code *.pt}, as {@code label.teacher}); with it, every score
+     * also says how often the student agrees with the teacher on the held-out set. Unset: no agreement figures.
+     */
+    Optional<Path> teacher();
+
+    /** Truncation length for a TorchScript teacher; a checkpoint carries its own. */
+    @WithDefault("128")
+    int teacherMaxLength();
+
+    /**
+     * A checkpoint is promoted only if its held-out accuracy exceeds the promoted checkpoint's by more than this
+     * (absolute, e.g. 0.005 = half a point): noise between close checkpoints does not flip the serving student.
+     */
+    @WithDefault("0.005")
+    double promotionMargin();
 }

@@ -1,12 +1,16 @@
 package dev.distill.eval.messaging;
 
-import dev.distill.core.metrics.ClassificationMetrics;
 import dev.distill.core.wire.Channels;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.EvalResult;
+import dev.distill.core.wire.PromotionEvent;
 import dev.distill.core.wire.WireCodec;
+import dev.distill.eval.ml.CheckpointEvaluation;
 import dev.distill.eval.ml.CheckpointScorer;
+import dev.distill.eval.service.DashboardFeed;
+import dev.distill.eval.service.EvalMetrics;
 import dev.distill.eval.service.LeaderboardService;
+import dev.distill.eval.service.PromotionService;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.vertx.core.Context;
@@ -18,9 +22,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Checkpoint events in, scored on a worker thread, stored, and published as eval results. An event that cannot be
- * decoded, or names a checkpoint outside {@code eval.checkpoint-dir} or one that does not load, goes to the
- * dead-letter topic with the reason.
+ * Checkpoint events in, scored on a worker thread, stored, published as eval results, and promoted if better than
+ * the serving checkpoint by the margin. An event that cannot be decoded, or names a checkpoint outside
+ * {@code eval.checkpoint-dir} or one that does not load, goes to the dead-letter topic with the reason.
  */
 @ApplicationScoped
 public class EvaluationPipeline {
@@ -28,38 +32,68 @@ public class EvaluationPipeline {
 
     private final CheckpointScorer scorer;
     private final LeaderboardService leaderboard;
+    private final PromotionService promotions;
+    private final EvalMetrics metrics;
+    private final DashboardFeed feed;
     private final Vertx vertx;
     private final MutinyEmitter<byte[]> results;
+    private final MutinyEmitter<byte[]> promotionEvents;
 
-    public EvaluationPipeline(CheckpointScorer scorer, LeaderboardService leaderboard, Vertx vertx,
-            @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<byte[]> results) {
+    public EvaluationPipeline(CheckpointScorer scorer, LeaderboardService leaderboard, PromotionService promotions,
+            EvalMetrics metrics, DashboardFeed feed, Vertx vertx,
+            @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<byte[]> results,
+            @Channel(Channels.PROMOTIONS_OUT) MutinyEmitter<byte[]> promotionEvents) {
         this.scorer = scorer;
         this.leaderboard = leaderboard;
+        this.promotions = promotions;
+        this.metrics = metrics;
+        this.feed = feed;
         this.vertx = vertx;
         this.results = results;
+        this.promotionEvents = promotionEvents;
     }
 
     @Incoming(Channels.CHECKPOINTS_IN)
     public Uni<Void> consume(byte[] payload) {
         return Uni.createFrom().item(() -> WireCodec.decode(payload, CheckpointEvent.class))
                 .chain(event -> vertx.executeBlocking(Uni.createFrom().item(() -> scorer.score(event.path())))
-                        .chain(metrics -> recordAndPublish(event, metrics)));
+                        .chain(evaluation -> recordAndPublish(event, evaluation)));
     }
 
-    /** Retried until the database and broker take it: an outage stalls evaluation instead of losing a score. */
-    private Uni<Void> recordAndPublish(CheckpointEvent event, ClassificationMetrics metrics) {
+    /**
+     * Retried until the database and broker take it: an outage stalls evaluation instead of losing a score. A retry
+     * after a crash finds the score stored and cannot promote twice ({@link PromotionService#consider}).
+     */
+    private Uni<Void> recordAndPublish(CheckpointEvent event, CheckpointEvaluation evaluation) {
         // Retries resubscribe on the caller's Vert.x context, where reactive database sessions live.
         Context context = io.vertx.core.Vertx.currentContext();
-        return Uni.createFrom().deferred(() -> leaderboard.record(event, metrics))
+        return Uni.createFrom().deferred(() -> leaderboard.record(event, evaluation))
                 .runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()))
                 .chain(score -> {
-                    LOG.infof("checkpoint %s (step %d): accuracy %.4f, macro-F1 %.4f on %d examples",
-                            score.checkpointId, score.step, score.accuracy, score.macroF1, score.examples);
+                    LOG.infof("checkpoint %s (step %d): accuracy %.4f, macro-F1 %.4f on %d examples%s",
+                            score.checkpointId, score.step, score.accuracy, score.macroF1, score.examples,
+                            score.agreement == null ? "" : String.format(", teacher agreement %.4f",
+                                    score.agreement));
+                    metrics.scored(score);
+                    feed.publish("score", score);
                     return results.send(WireCodec.encode(new EvalResult(score.runId, score.checkpointId,
-                            score.step, score.accuracy, score.macroF1, score.examples)));
+                            score.step, score.accuracy, score.macroF1, score.examples, score.agreement)))
+                            .chain(() -> promotions.consider(score))
+                            .chain(promotion -> promotion != null ? announce(promotion)
+                                    : promotions.current().invoke(standing -> metrics.promoted(
+                                            standing == null ? null : standing.accuracy)).replaceWithVoid());
                 })
                 .onFailure().invoke(e -> LOG.warnf("recording the score of checkpoint %s failed, retrying: %s",
                         event.checkpointId(), e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely();
+    }
+
+    /** Publishes a promotion or rollback to Kafka, the dashboards and the promoted-accuracy gauge. */
+    public Uni<Void> announce(PromotionEvent promotion) {
+        LOG.infof("%s: checkpoint %s now serves (accuracy %s), replacing %s", promotion.kind(),
+                promotion.checkpointId(), promotion.accuracy(), promotion.replacedCheckpointId());
+        metrics.promoted(promotion.accuracy());
+        feed.publish("promotion", promotion);
+        return promotionEvents.send(WireCodec.encode(promotion));
     }
 }

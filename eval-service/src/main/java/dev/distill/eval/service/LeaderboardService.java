@@ -3,6 +3,7 @@ package dev.distill.eval.service;
 import dev.distill.core.metrics.ClassificationMetrics;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.eval.CheckpointScore;
+import dev.distill.eval.ml.CheckpointEvaluation;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
@@ -17,7 +18,8 @@ public class LeaderboardService {
 
     /** Stores the score; a checkpoint delivered twice keeps its first score. */
     @WithTransaction
-    public Uni<CheckpointScore> record(CheckpointEvent event, ClassificationMetrics metrics) {
+    public Uni<CheckpointScore> record(CheckpointEvent event, CheckpointEvaluation evaluation) {
+        ClassificationMetrics metrics = evaluation.metrics();
         return CheckpointScore.<CheckpointScore>findById(event.checkpointId())
                 .onItem().ifNull().switchTo(() -> {
                     CheckpointScore score = new CheckpointScore();
@@ -28,6 +30,8 @@ public class LeaderboardService {
                     score.accuracy = metrics.accuracy();
                     score.macroF1 = metrics.macroF1();
                     score.examples = metrics.examples();
+                    score.agreement = evaluation.agreement();
+                    score.trainLoss = Double.isFinite(event.trainLoss()) ? event.trainLoss() : null;
                     score.path = event.path();
                     score.evaluatedAt = Instant.now();
                     return score.persist();

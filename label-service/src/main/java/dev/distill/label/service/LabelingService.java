@@ -1,5 +1,6 @@
 package dev.distill.label.service;
 
+import dev.distill.core.metrics.MetricNames;
 import dev.distill.core.model.TextClassifier;
 import dev.distill.core.text.LengthBatching;
 import dev.distill.core.wire.SoftLabel;
@@ -7,7 +8,11 @@ import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.TextExample;
 import dev.distill.label.config.LabelConfig;
 import dev.distill.label.ml.TeacherModel;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -17,10 +22,17 @@ import java.util.UUID;
 public class LabelingService {
     private final TeacherModel teacher;
     private final LabelConfig config;
+    private final Counter labelled;
+    private final Timer batchTime;
 
-    public LabelingService(TeacherModel teacher, LabelConfig config) {
+    public LabelingService(TeacherModel teacher, LabelConfig config, MeterRegistry registry) {
         this.teacher = teacher;
         this.config = config;
+        this.labelled = Counter.builder(MetricNames.LABEL_EXAMPLES).description("examples given soft labels")
+                .register(registry);
+        this.batchTime = Timer.builder(MetricNames.LABEL_BATCH).description("one teacher batch, tokenization included")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(1)).register(registry);
     }
 
     /**
@@ -33,7 +45,10 @@ public class LabelingService {
     }
 
     private SoftLabelBatch label(List<TextExample> examples) {
+        long started = System.nanoTime();
         TextClassifier.TeacherOutput output = teacher.label(examples.stream().map(TextExample::text).toList());
+        batchTime.record(Duration.ofNanos(System.nanoTime() - started));
+        labelled.increment(examples.size());
         int[] hiddenLayers = teacher.hiddenLayers();
         List<SoftLabel> labels = new ArrayList<>(examples.size());
         for (int i = 0; i < examples.size(); i++) {

@@ -10,12 +10,14 @@ import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.ModelThread;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.LayerMatching;
+import dev.distill.core.training.StepLoss;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.train.config.TrainConfig;
+import dev.distill.train.service.TrainingMetrics;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,6 +49,7 @@ public class StudentTrainer {
             "train.init-from", "train.init-layer-stride", "train.checkpoint-every-steps", "train.checkpoint-when-idle");
 
     private final TrainConfig config;
+    private final TrainingMetrics metrics;
     private final ModelThread modelThread = new ModelThread("student");
     private final DistillationTrainer trainer;
     private final String runId;
@@ -74,8 +77,9 @@ public class StudentTrainer {
     public record Progress(String runId, long steps, long examplesSeen, double lastLoss) {
     }
 
-    public StudentTrainer(TrainConfig config) throws IOException {
+    public StudentTrainer(TrainConfig config, TrainingMetrics metrics) throws IOException {
         this.config = config;
+        this.metrics = metrics;
         TrainingSettings settings = new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
                 config.warmupSteps(), config.decaySteps(), config.seed());
         SortedMap<String, String> configured = resolve(config, settings);
@@ -185,7 +189,10 @@ public class StudentTrainer {
         float loss = 0;
         for (int start = 0; start < labels.size(); start += config.batchSize()) {
             List<SoftLabel> step = labels.subList(start, Math.min(labels.size(), start + config.batchSize()));
-            loss = modelThread.call(() -> trainer.step(step));
+            long started = System.nanoTime();
+            StepLoss measured = modelThread.call(() -> trainer.step(step));
+            metrics.stepped(step.size(), measured, System.nanoTime() - started);
+            loss = measured.loss();
             steps++;
             lossSinceCheckpoint += loss;
         }

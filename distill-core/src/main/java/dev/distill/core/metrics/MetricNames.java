@@ -1,0 +1,41 @@
+package dev.distill.core.metrics;
+
+/**
+ * Micrometer meter names of the services, shared with tests and dashboards. Prometheus exposes them with dots as
+ * underscores plus a suffix by type: counters {@code _total}, timers {@code _seconds_count/_sum/_max/_bucket},
+ * gauges none ({@link #prometheus}).
+ */
+public final class MetricNames {
+    /** Counter: examples label-service has published soft labels for. */
+    public static final String LABEL_EXAMPLES = "distill.label.examples";
+    /** Timer (with histogram): one teacher batch, tokenization and inference. */
+    public static final String LABEL_BATCH = "distill.label.batch";
+    /** Counter: optimizer steps of the student. */
+    public static final String TRAIN_STEPS = "distill.train.steps";
+    /** Counter: examples the student has trained on. */
+    public static final String TRAIN_EXAMPLES = "distill.train.examples";
+    /** Timer (with histogram): one optimizer step, tokenization included. */
+    public static final String TRAIN_STEP = "distill.train.step";
+    /** Gauge: loss of the last step. */
+    public static final String TRAIN_LOSS = "distill.train.loss";
+    /** Gauge: mean KL(teacher_T || student_T) of the last step's batch. */
+    public static final String TRAIN_KL = "distill.train.kl";
+    /** Counter: checkpoints scored on the held-out set. */
+    public static final String EVAL_CHECKPOINTS = "distill.eval.checkpoints";
+    /** Gauge: held-out accuracy of the last scored checkpoint. */
+    public static final String EVAL_ACCURACY = "distill.eval.accuracy";
+    /** Gauge: held-out accuracy of the promoted checkpoint (NaN before the first promotion). */
+    public static final String EVAL_PROMOTED_ACCURACY = "distill.eval.promoted.accuracy";
+    /** Gauge: share of held-out examples where the last scored checkpoint predicts the teacher's class. */
+    public static final String EVAL_AGREEMENT = "distill.eval.agreement";
+    /** Gauge of the Kafka client binder: the largest consumer lag (records) of any partition a consumer reads. */
+    public static final String CONSUMER_LAG = "kafka.consumer.fetch.manager.records.lag.max";
+
+    private MetricNames() {
+    }
+
+    /** The Prometheus name of a meter, e.g. {@code prometheus(TRAIN_STEPS, "_total")}. */
+    public static String prometheus(String meter, String suffix) {
+        return meter.replace('.', '_') + suffix;
+    }
+}

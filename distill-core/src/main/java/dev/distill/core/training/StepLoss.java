@@ -1,0 +1,10 @@
+package dev.distill.core.training;
+
+/**
+ * What one optimizer step measured on its batch, before the update.
+ *
+ * @param loss       the loss the step minimised
+ * @param divergence mean {@code KL(teacher_T || student_T)} of the batch, unweighted (0 without teacher logits)
+ */
+public record StepLoss(float loss, float divergence) {
+}
