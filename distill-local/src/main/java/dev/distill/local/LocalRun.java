@@ -123,7 +123,15 @@ public final class LocalRun implements AutoCloseable {
     }
 
     private void startService(String name, Map<String, String> properties) {
-        ServiceProcess service = ServiceProcess.start(name, options.projectDir(), ServiceProcess.freePort(), properties,
+        Map<String, String> settings = new HashMap<>(properties);
+        if (options.otlpEndpoint() != null) {
+            settings.putAll(Map.of(
+                    "quarkus.otel.sdk.disabled", "false",
+                    "quarkus.otel.exporter.otlp.endpoint", options.otlpEndpoint(),
+                    "quarkus.otel.exporter.otlp.protocol", "http/protobuf",
+                    "quarkus.otel.bsp.schedule.delay", "1s"));
+        }
+        ServiceProcess service = ServiceProcess.start(name, options.projectDir(), ServiceProcess.freePort(), settings,
                 logDir(), ServiceProcess.djlCache(options.projectDir()));
         services.add(service);
         out.println("      " + name + " ready at " + service.url());

@@ -21,10 +21,13 @@ import java.nio.file.Path;
  * @param checkpointEverySteps train-service checkpoint interval
  * @param warmupSteps         learning-rate warm-up of the student
  * @param seed                seed of teacher and student
+ * @param otlpEndpoint        OpenTelemetry collector (OTLP over HTTP) the services send traces to, or {@code null}
+ *                            for no tracing
  */
 public record LocalRunOptions(Path projectDir, Path workDir, Path trainFile, Path evalFile, Path tokenizer,
         int streamLimit, int evalLimit, Path teacherCheckpoint, int teacherExamples, int teacherEpochs,
-        ModelConfig teacher, ModelConfig student, int checkpointEverySteps, int warmupSteps, int seed) {
+        ModelConfig teacher, ModelConfig student, int checkpointEverySteps, int warmupSteps, int seed,
+        String otlpEndpoint) {
 
     public static LocalRunOptions defaults(Path projectDir) {
         Path data = projectDir.resolve("data");
@@ -33,34 +36,42 @@ public record LocalRunOptions(Path projectDir, Path workDir, Path trainFile, Pat
                 0, 0, null, 20000, 1,
                 new ModelConfig(30522, 128, 2, 4, 64, 2),
                 new ModelConfig(30522, 64, 1, 2, 64, 2),
-                200, 100, 42);
+                200, 100, 42, null);
     }
 
     public LocalRunOptions withData(Path trainFile, Path evalFile) {
         return new LocalRunOptions(projectDir, workDir, trainFile, evalFile, tokenizer, streamLimit, evalLimit,
                 teacherCheckpoint, teacherExamples, teacherEpochs, teacher, student, checkpointEverySteps, warmupSteps,
-                seed);
+                seed, otlpEndpoint);
     }
 
     public LocalRunOptions withLimits(int streamLimit, int evalLimit) {
         return new LocalRunOptions(projectDir, workDir, trainFile, evalFile, tokenizer, streamLimit, evalLimit,
                 teacherCheckpoint, teacherExamples, teacherEpochs, teacher, student, checkpointEverySteps, warmupSteps,
-                seed);
+                seed, otlpEndpoint);
     }
 
     public LocalRunOptions withTeacher(Path checkpoint, int examples, int epochs, ModelConfig size) {
         return new LocalRunOptions(projectDir, workDir, trainFile, evalFile, tokenizer, streamLimit, evalLimit,
-                checkpoint, examples, epochs, size, student, checkpointEverySteps, warmupSteps, seed);
+                checkpoint, examples, epochs, size, student, checkpointEverySteps, warmupSteps, seed,
+                otlpEndpoint);
     }
 
     public LocalRunOptions withStudent(ModelConfig size, int everySteps, int warmup) {
         return new LocalRunOptions(projectDir, workDir, trainFile, evalFile, tokenizer, streamLimit, evalLimit,
-                teacherCheckpoint, teacherExamples, teacherEpochs, teacher, size, everySteps, warmup, seed);
+                teacherCheckpoint, teacherExamples, teacherEpochs, teacher, size, everySteps, warmup, seed,
+                otlpEndpoint);
     }
 
     public LocalRunOptions withWorkDir(Path directory) {
         return new LocalRunOptions(projectDir, directory, trainFile, evalFile, tokenizer, streamLimit, evalLimit,
                 teacherCheckpoint, teacherExamples, teacherEpochs, teacher, student, checkpointEverySteps, warmupSteps,
-                seed);
+                seed, otlpEndpoint);
+    }
+
+    public LocalRunOptions withTracing(String collector) {
+        return new LocalRunOptions(projectDir, workDir, trainFile, evalFile, tokenizer, streamLimit, evalLimit,
+                teacherCheckpoint, teacherExamples, teacherEpochs, teacher, student, checkpointEverySteps, warmupSteps,
+                seed, collector);
     }
 }

@@ -536,9 +536,12 @@ public final class PerformanceBenchmark {
                     "eval-service", eval);
             Thread producer = new Thread(() -> produceExamples(stack, train, examples), "memory-stream");
             producer.start();
+            // Resident memory, and the part of it outside what the JVM has committed (heap, metaspace, code cache):
+            // native memory, where a leak of engine tensors would show.
             Map<String, List<Long>> samples = new LinkedHashMap<>();
+            Map<String, List<Long>> nativeSamples = new LinkedHashMap<>();
             services.keySet().forEach(name -> samples.put(name, new ArrayList<>()));
-            Map<String, Long> atWarmUp = new HashMap<>();
+            services.keySet().forEach(name -> nativeSamples.put(name, new ArrayList<>()));
             long warmUp = examples / 10;
             long deadline = System.nanoTime() + Duration.ofHours(1).toNanos();
             long seen = 0;
@@ -547,10 +550,12 @@ public final class PerformanceBenchmark {
                 ServiceProcess.sleep(1000);
                 seen = currentProgress(trainService).get("examplesSeen").asLong();
                 for (Map.Entry<String, ServiceProcess> service : services.entrySet()) {
-                    long rss = service.getValue().residentBytes();
                     if (seen >= warmUp) {
-                        atWarmUp.putIfAbsent(service.getKey(), rss);
+                        long rss = service.getValue().residentBytes();
+                        long jvm = (long) ServiceProcess.sum(ServiceProcess.metrics(service.getValue().url()),
+                                "jvm_memory_committed_bytes");
                         samples.get(service.getKey()).add(rss);
+                        nativeSamples.get(service.getKey()).add(rss - jvm);
                     }
                 }
                 if (seen - lastReport >= examples / 10) {
@@ -565,15 +570,31 @@ public final class PerformanceBenchmark {
             memory.put("examples", seen);
             memory.put("warmUpExamples", warmUp);
             for (String name : samples.keySet()) {
-                List<Long> values = samples.get(name);
-                long base = atWarmUp.getOrDefault(name, 0L);
-                long max = values.stream().mapToLong(Long::longValue).max().orElse(base);
-                long last = values.isEmpty() ? base : values.get(values.size() - 1);
-                memory.put(name, Map.of("afterWarmUpMb", base >> 20, "maxMb", max >> 20, "lastMb", last >> 20,
-                        "maxGrowth", base == 0 ? Double.NaN : (double) (max - base) / base));
+                Map<String, Object> row = new LinkedHashMap<>(growth(samples.get(name)));
+                growth(nativeSamples.get(name)).forEach((key, value) -> row.put("native" + capitalized(key), value));
+                memory.put(name, row);
             }
             return memory;
         }
+    }
+
+    /** First (after warm-up), largest and last of the samples, in MB, and the largest growth over the first. */
+    private static Map<String, Object> growth(List<Long> samples) {
+        if (samples.isEmpty()) {
+            throw new IllegalStateException("no memory samples after the warm-up");
+        }
+        long base = samples.get(0);
+        long max = samples.stream().mapToLong(Long::longValue).max().orElseThrow();
+        Map<String, Object> growth = new LinkedHashMap<>();
+        growth.put("afterWarmUpMb", base >> 20);
+        growth.put("maxMb", max >> 20);
+        growth.put("lastMb", samples.get(samples.size() - 1) >> 20);
+        growth.put("maxGrowth", (double) (max - base) / base);
+        return growth;
+    }
+
+    private static String capitalized(String key) {
+        return Character.toUpperCase(key.charAt(0)) + key.substring(1);
     }
 
     private void produceExamples(EmbeddedStack stack, List<LabeledText> train, int examples) {
@@ -688,11 +709,13 @@ public final class PerformanceBenchmark {
             return table.toString();
         }
         table.append(String.format("%n| service | resident MB after %,d examples | max MB | last MB | max growth "
-                + "|%n|---|---|---|---|---|%n", (long) memory.get("warmUpExamples")));
+                + "| native MB (outside the JVM's committed memory) after warm-up | max | max growth "
+                + "|%n|---|---|---|---|---|---|---|---|%n", (long) memory.get("warmUpExamples")));
         for (String service : List.of("label-service", "train-service", "eval-service")) {
             Map<String, Object> row = (Map<String, Object>) memory.get(service);
-            table.append(String.format("| %s | %d | %d | %d | %.1f%% |%n", service, row.get("afterWarmUpMb"),
-                    row.get("maxMb"), row.get("lastMb"), 100 * (double) row.get("maxGrowth")));
+            table.append(String.format("| %s | %d | %d | %d | %.1f%% | %d | %d | %.1f%% |%n", service,
+                    row.get("afterWarmUpMb"), row.get("maxMb"), row.get("lastMb"), 100 * (double) row.get("maxGrowth"),
+                    row.get("nativeAfterWarmUpMb"), row.get("nativeMaxMb"), 100 * (double) row.get("nativeMaxGrowth")));
         }
         return table.toString();
     }

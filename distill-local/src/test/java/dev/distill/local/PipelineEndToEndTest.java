@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +22,7 @@ import io.restassured.path.json.JsonPath;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +31,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -53,15 +57,18 @@ class PipelineEndToEndTest {
     private static LocalRun run;
     private static String runId;
     private static JsonNode finalScore;
+    private static TraceCollector traces;
 
     @BeforeAll
-    static void runPipeline() {
+    static void runPipeline() throws IOException {
+        traces = new TraceCollector();
         Path project = Path.of(System.getProperty("distill.project.dir", "..")).toAbsolutePath();
         LocalRunOptions options = LocalRunOptions.defaults(project)
                 .withWorkDir(project.resolve("distill-local/target/e2e-run"))
                 .withLimits(STREAMED, HELD_OUT)
                 .withTeacher(null, 4000, 3, new ModelConfig(30522, 64, 1, 2, 64, 2))
-                .withStudent(new ModelConfig(30522, 64, 1, 2, 64, 2), 40, 10);
+                .withStudent(new ModelConfig(30522, 64, 1, 2, 64, 2), 40, 10)
+                .withTracing(traces.endpoint());
         run = LocalRun.start(options, System.out);
         List<LabeledText> rows = LabeledTsv.read(project.resolve("data/sst2/train.tsv"), STREAMED);
         run.stream(rows);
@@ -77,6 +84,7 @@ class PipelineEndToEndTest {
         if (run != null) {
             run.close();
         }
+        traces.close();
     }
 
     @Test
@@ -240,20 +248,42 @@ class PipelineEndToEndTest {
     }
 
     private static List<PromotionEvent> promotionEvents(int expected) {
+        return records(Topics.PROMOTIONS, expected).stream()
+                .map(record -> WireCodec.decode(record.value(), PromotionEvent.class)).toList();
+    }
+
+    @Test
+    void tracesFollowRecordsAcrossKafka() {
+        // Each hop's records carry the trace context (W3C traceparent), and the consuming service continues it.
+        Map<String, String> consumers = Map.of(Topics.SOFT_LABELS, "train-service", Topics.CHECKPOINTS, "eval-service");
+        consumers.forEach((topic, service) -> {
+            Header traceparent = records(topic, 1).get(0).headers().lastHeader("traceparent");
+            assertNotNull(traceparent, topic + " records carry no trace context");
+            String traceId = new String(traceparent.value(), StandardCharsets.US_ASCII).split("-")[1];
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!traces.hasSpan(service, traceId) && System.nanoTime() < deadline) {
+                ServiceProcess.sleep(200);
+            }
+            assertTrue(traces.hasSpan(service, traceId), service + " did not continue trace " + traceId + " of "
+                    + topic);
+        });
+    }
+
+    /** The first records of a topic, at least {@code expected} of them if they come within 30 s. */
+    private static List<ConsumerRecord<String, byte[]>> records(String topic, int expected) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", run.kafkaBootstrapServers()), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.PROMOTIONS).stream()
+                "bootstrap.servers", run.kafkaBootstrapServers(), "isolation.level", "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            List<PromotionEvent> events = new ArrayList<>();
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (events.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(record ->
-                        events.add(WireCodec.decode(record.value(), PromotionEvent.class)));
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
             }
-            return events;
+            return records;
         }
     }
 }
