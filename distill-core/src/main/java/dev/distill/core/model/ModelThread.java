@@ -8,8 +8,8 @@ import java.util.concurrent.Future;
 
 /**
  * The one thread that creates a model and runs everything on it. The PyTorch engine keeps per-thread state (its
- * OpenMP thread team among it): measured here, training steps run about 35% slower on a thread other than the one
- * that created the model, and hopping between pool threads costs a team per thread.
+ * OpenMP thread team among it) and the C allocator keeps freed memory per thread (one arena each): work hopping
+ * between pool threads costs a thread team and a working set of memory per thread.
  */
 public final class ModelThread implements AutoCloseable {
     private final ExecutorService executor;
