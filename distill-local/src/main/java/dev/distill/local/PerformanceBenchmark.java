@@ -63,9 +63,12 @@ public final class PerformanceBenchmark {
                                      [--poll-examples 1024] [--train-examples 8192]
                                      [--encoding-teacher-examples 8000]
                                      [--parts labelling,training,scaling,encodings,memory]
-                                     [--scaling-examples N] [--memory-examples 100000] [--out DIR]
+                                     [--scaling-examples N] [--memory-examples 100000]
+                                     [--memory-warm-up 30% of memory-examples] [--out DIR]
             """;
     private static final String TRAIN_TEACHER_ID = "benchmark-teacher";
+    /** Unmeasured passes over the data before the measured repetitions. */
+    private static final int WARM_UP_PASSES = 2;
     private static final List<String> PARTS = List.of("labelling", "training", "scaling", "encodings", "memory");
 
     private final BenchmarkOptions options;
@@ -126,8 +129,9 @@ public final class PerformanceBenchmark {
             results.put("encodings", measureEncodings(outDir, train, batchSize));
         }
         if (parts.contains("memory")) {
-            results.put("memory", measureMemory(outDir, train, batchSize,
-                    options.intOption("memory-examples", 100_000)));
+            int memoryExamples = options.intOption("memory-examples", 100_000);
+            results.put("memory", measureMemory(outDir, train, batchSize, memoryExamples,
+                    options.intOption("memory-warm-up", memoryExamples * 3 / 10)));
         }
         results.put("seconds", Math.round((System.nanoTime() - started) / 1e9));
         BenchmarkOptions.writeResults(outDir, results, table(results), out);
@@ -142,10 +146,13 @@ public final class PerformanceBenchmark {
         List<Repetition> bare = new ArrayList<>();
         List<Repetition> service = new ArrayList<>();
         try (ServiceProcess label = startLabel(stack, outDir, teacher, batchSize, "labelling-1")) {
-            // Warm-up of both sides on the whole data (JIT compilation, engine caches), not measured: a service
-            // JVM compiles far more code than the bare loop, and its compiler threads would take CPU from the engine.
-            bareLabelling(teacher, texts, batchSize);
-            serviceLabelling(stack, texts, "label-warm-up");
+            // Warm-up of both sides, WARM_UP_PASSES over the whole data (JIT compilation, engine caches), not
+            // measured: a service JVM compiles far more code than the bare loop, and its compiler threads would
+            // take CPU from the engine.
+            for (int pass = 0; pass < WARM_UP_PASSES; pass++) {
+                bareLabelling(teacher, texts, batchSize);
+                serviceLabelling(stack, texts, "label-warm-up-" + pass);
+            }
             for (int rep = 0; rep < repetitions; rep++) {
                 bare.add(bareLabelling(teacher, texts, batchSize));
                 ModelTime before = ModelTime.read(label, MetricNames.LABEL_BATCH);
@@ -257,8 +264,10 @@ public final class PerformanceBenchmark {
         try (ServiceProcess trainService = startTrain(stack, outDir.resolve("train"), student, batchSize,
                 TRAIN_TEACHER_ID)) {
             // Warm-up as for labelling.
-            bareTraining(student, labels, batchSize);
-            serviceTraining(stack, trainService, labels, batchSize);
+            for (int pass = 0; pass < WARM_UP_PASSES; pass++) {
+                bareTraining(student, labels, batchSize);
+                serviceTraining(stack, trainService, labels, batchSize);
+            }
             for (int rep = 0; rep < repetitions; rep++) {
                 bare.add(bareTraining(student, labels, batchSize));
                 ModelTime before = ModelTime.read(trainService, MetricNames.TRAIN_STEP);
@@ -523,7 +532,12 @@ public final class PerformanceBenchmark {
 
     // (5) memory -------------------------------------------------------------------------------------------------
 
-    private Map<String, Object> measureMemory(Path outDir, List<LabeledText> train, int batchSize, int examples) {
+    /**
+     * @param warmUp examples before the first sample: long enough for the JVM to size its heap (measured here: the
+     *               services' resident memory rises over the first 20,000-30,000 examples of a run, then stays flat)
+     */
+    private Map<String, Object> measureMemory(Path outDir, List<LabeledText> train, int batchSize, int examples,
+            long warmUp) {
         out.printf("memory: resident memory of each service over a %,d-example stream%n", examples);
         Path work = outDir.resolve("memory");
         ModelConfig small = new ModelConfig(30522, 64, 1, 2, 64, 2);
@@ -542,7 +556,7 @@ public final class PerformanceBenchmark {
             Map<String, List<Long>> nativeSamples = new LinkedHashMap<>();
             services.keySet().forEach(name -> samples.put(name, new ArrayList<>()));
             services.keySet().forEach(name -> nativeSamples.put(name, new ArrayList<>()));
-            long warmUp = examples / 10;
+            List<Map<String, Object>> trajectory = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofHours(1).toNanos();
             long seen = 0;
             long lastReport = 0;
@@ -560,15 +574,19 @@ public final class PerformanceBenchmark {
                 }
                 if (seen - lastReport >= examples / 10) {
                     lastReport = seen;
+                    Map<String, Object> point = new LinkedHashMap<>(Map.of("examples", seen));
+                    services.forEach((name, service) -> point.put(name, service.residentBytes() >> 20));
+                    trajectory.add(point);
                     out.printf("      trained on %,d / %,d examples; resident MB: label %d, train %d, eval %d%n",
-                            seen, examples, label.residentBytes() >> 20, trainService.residentBytes() >> 20,
-                            eval.residentBytes() >> 20);
+                            seen, examples, point.get("label-service"), point.get("train-service"),
+                            point.get("eval-service"));
                 }
             }
             join(producer);
             Map<String, Object> memory = new LinkedHashMap<>();
             memory.put("examples", seen);
             memory.put("warmUpExamples", warmUp);
+            memory.put("trajectoryMb", trajectory);
             for (String name : samples.keySet()) {
                 Map<String, Object> row = new LinkedHashMap<>(growth(samples.get(name)));
                 growth(nativeSamples.get(name)).forEach((key, value) -> row.put("native" + capitalized(key), value));
