@@ -144,7 +144,8 @@ class PipelineEndToEndTest {
     @Test
     void everyServiceExposesItsMetrics() {
         Map<String, List<Double>> label = ServiceProcess.metrics(run.labelUrl());
-        assertEquals(STREAMED, sum(label, MetricNames.LABEL_EXAMPLES, "_total"), 0.0);
+        // Labelling work, which a rebalance may repeat for an uncommitted poll: at least every example once.
+        assertTrue(sum(label, MetricNames.LABEL_EXAMPLES, "_total") >= STREAMED);
         assertTrue(sum(label, MetricNames.LABEL_BATCH, "_seconds_count") > 0);
         assertTrue(sum(label, MetricNames.LABEL_BATCH, "_seconds_bucket") > 0);
 
