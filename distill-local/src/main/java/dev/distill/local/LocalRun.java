@@ -286,7 +286,6 @@ public final class LocalRun implements AutoCloseable {
         return options.workDir().toAbsolutePath().resolve("logs");
     }
 
-
     /** Removes a folder and everything in it; nothing happens if it does not exist. */
     static void deleteRecursively(Path directory) {
         if (!Files.exists(directory)) {

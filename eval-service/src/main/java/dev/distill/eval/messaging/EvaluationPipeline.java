@@ -79,9 +79,11 @@ public class EvaluationPipeline {
                     return results.send(WireCodec.encode(new EvalResult(score.runId, score.checkpointId,
                             score.step, score.accuracy, score.macroF1, score.examples, score.agreement)))
                             .chain(() -> promotions.consider(score))
-                            .chain(promotion -> promotion != null ? announce(promotion)
-                                    : promotions.current().invoke(standing -> metrics.promoted(
-                                            standing == null ? null : standing.accuracy)).replaceWithVoid());
+                            .chain(decision -> {
+                                metrics.promoted(decision.servingAccuracy());
+                                return decision.promotion() == null ? Uni.createFrom().voidItem()
+                                        : announce(decision.promotion());
+                            });
                 })
                 .onFailure().invoke(e -> LOG.warnf("recording the score of checkpoint %s failed, retrying: %s",
                         event.checkpointId(), e.getMessage()))

@@ -34,16 +34,23 @@ public class PromotionService {
     }
 
     /**
+     * What considering a checkpoint decided.
+     *
+     * @param promotion        the promotion event, or {@code null} if the checkpoint was not promoted
+     * @param servingAccuracy  accuracy of the checkpoint serving afterwards, or {@code null} if none does
+     */
+    public record Decision(PromotionEvent promotion, Double servingAccuracy) {
+    }
+
+    /**
      * Promotes the scored checkpoint if it beats the promoted one by more than {@code eval.promotion-margin}.
      * Idempotent: a checkpoint scored again cannot beat itself.
-     *
-     * @return the promotion event, or {@code null} item if the checkpoint was not promoted
      */
     @WithTransaction
-    public Uni<PromotionEvent> consider(CheckpointScore score) {
+    public Uni<Decision> consider(CheckpointScore score) {
         return current().chain(promoted -> {
             if (!beats(score.accuracy, promoted, config.promotionMargin())) {
-                return Uni.createFrom().nullItem();
+                return Uni.createFrom().item(new Decision(null, promoted == null ? null : promoted.accuracy));
             }
             Promotion promotion = new Promotion();
             promotion.checkpointId = score.checkpointId;
@@ -51,9 +58,8 @@ public class PromotionService {
             promotion.path = score.path;
             promotion.accuracy = score.accuracy;
             promotion.promotedAt = Instant.now();
-            return promotion.<Promotion>persist().map(saved -> new PromotionEvent(PromotionEvent.Kind.PROMOTED,
-                    saved.checkpointId, saved.runId, saved.path, saved.accuracy,
-                    promoted == null ? null : promoted.checkpointId));
+            return promotion.<Promotion>persist().map(saved -> new Decision(
+                    event(PromotionEvent.Kind.PROMOTED, saved, promoted), saved.accuracy));
         });
     }
 
@@ -69,12 +75,17 @@ public class PromotionService {
                 return Uni.createFrom().failure(new NothingToRollBackException());
             }
             promoted.rolledBackAt = Instant.now();
-            return promoted.<Promotion>persistAndFlush().chain(ignored -> current()).map(restored -> new PromotionEvent(
-                    PromotionEvent.Kind.ROLLED_BACK,
-                    restored == null ? null : restored.checkpointId, restored == null ? null : restored.runId,
-                    restored == null ? null : restored.path, restored == null ? null : restored.accuracy,
-                    promoted.checkpointId));
+            return promoted.<Promotion>persistAndFlush().chain(ignored -> current())
+                    .map(restored -> event(PromotionEvent.Kind.ROLLED_BACK, restored, promoted));
         });
+    }
+
+    /** The event for a change from {@code replaced} to {@code serving}, either of which may be none. */
+    private static PromotionEvent event(PromotionEvent.Kind kind, Promotion serving, Promotion replaced) {
+        String replacedId = replaced == null ? null : replaced.checkpointId;
+        return serving == null ? new PromotionEvent(kind, null, null, null, null, replacedId)
+                : new PromotionEvent(kind, serving.checkpointId, serving.runId, serving.path, serving.accuracy,
+                        replacedId);
     }
 
     /** The promoted checkpoint, or {@code null} item before the first promotion. */

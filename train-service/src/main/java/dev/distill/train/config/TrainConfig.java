@@ -69,7 +69,10 @@ public interface TrainConfig {
      */
     Optional<Path> initFrom();
 
-    /** With {@code init-from}: student layer i starts as teacher layer i * stride. Default: teacher / student layers */
+    /**
+     * With {@code init-from}: student layer i starts as teacher layer i * stride. Default: teacher layers / student
+     * layers.
+     */
     Optional<Integer> initLayerStride();
 
     /**
