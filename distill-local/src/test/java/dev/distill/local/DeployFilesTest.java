@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,25 @@ class DeployFilesTest {
         assertEquals(new TreeSet<>(Topics.all()), matches(topics, "topicName: (\\S+)"));
         String compose = Files.readString(PROJECT.resolve("deploy/kafka-topics/create-topics.sh"));
         assertEquals(new TreeSet<>(Topics.all()), matches(compose, "(?m)^create (\\S+)"));
+    }
+
+    /** The deploy files create each topic as {@code bin/create-topics} does: same partitions, same configuration. */
+    @Test
+    void theDeployFilesCreateEveryTopicAsTheTopicsCommandDoes() throws IOException {
+        String script = Files.readString(PROJECT.resolve("deploy/kafka-topics/create-topics.sh"));
+        Set<String> expected = Topics.specs().stream().map(spec -> "create " + spec.name() + " " + spec.partitions()
+                        + spec.configs().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                        .map(entry -> " --config " + entry.getKey() + "=" + entry.getValue())
+                        .collect(Collectors.joining()))
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> written = script.lines().filter(line -> line.startsWith("create "))
+                .map(line -> {
+                    String[] parts = line.split(" --config ");
+                    return parts[0] + Arrays.stream(parts, 1, parts.length).sorted()
+                            .map(config -> " --config " + config).collect(Collectors.joining());
+                })
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(expected, written);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.distill.eval;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -22,6 +23,8 @@ public class CheckpointScore extends PanacheEntityBase {
     public Double agreement;
     /** Mean training loss of the steps before the checkpoint, as train-service reported it. */
     public Double trainLoss;
+    /** Unbounded: checkpoint directories may be deep. */
+    @Column(columnDefinition = "text")
     public String path;
     public Instant evaluatedAt;
 }

@@ -1,6 +1,7 @@
 package dev.distill.eval;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntity;
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 import java.time.Instant;
@@ -14,6 +15,8 @@ import java.time.Instant;
 public class Promotion extends PanacheEntity {
     public String checkpointId;
     public String runId;
+    /** Unbounded: checkpoint directories may be deep. */
+    @Column(columnDefinition = "text")
     public String path;
     public double accuracy;
     public Instant promotedAt;

@@ -1,6 +1,7 @@
 package dev.distill.train;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -16,6 +17,8 @@ public class StudentCheckpoint extends PanacheEntityBase {
     public long step;
     public long examplesSeen;
     public double trainLoss;
+    /** Unbounded: checkpoint directories may be deep. */
+    @Column(columnDefinition = "text")
     public String path;
     public Instant createdAt;
 }

@@ -110,6 +110,10 @@ public final class Checkpoints {
      * @throws CheckpointException if it lies outside {@code root} or does not exist
      */
     public static Path confine(Path root, String path) {
+        if (!Files.isDirectory(root)) {
+            throw new CheckpointException("the checkpoint directory " + root.toAbsolutePath() + " does not exist",
+                    null);
+        }
         try {
             Path realRoot = root.toRealPath();
             Path candidate = root.resolve(path).normalize();

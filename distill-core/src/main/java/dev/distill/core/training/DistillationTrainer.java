@@ -26,6 +26,7 @@ import dev.distill.core.model.TextClassifier;
 import dev.distill.core.model.TransformerClassifier;
 import dev.distill.core.text.TextTokenizer;
 import dev.distill.core.text.TokenizedBatch;
+import dev.distill.core.wire.RecordIds;
 import dev.distill.core.wire.SoftLabel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,8 +116,12 @@ public final class DistillationTrainer implements AutoCloseable {
         }
         int numClasses = block.config().numClasses();
         for (SoftLabel label : labels) {
-            if (label == null || label.exampleId() == null || label.text() == null) {
-                throw new IllegalArgumentException("a label lacks its example id or text");
+            if (label == null || label.text() == null) {
+                throw new IllegalArgumentException("a label lacks its text");
+            }
+            String idProblem = RecordIds.problem("example id", label.exampleId());
+            if (idProblem != null) {
+                throw new IllegalArgumentException(idProblem);
             }
             if (label.label() != null && (label.label() < 0 || label.label() >= numClasses)) {
                 throw new IllegalArgumentException("example " + label.exampleId() + " has label " + label.label()
@@ -134,8 +139,9 @@ public final class DistillationTrainer implements AutoCloseable {
                     }
                 }
             } else if (loss.alpha() < 1f) {
-                throw new IllegalArgumentException("example " + label.exampleId()
-                        + " has no teacher logits; only alpha = 1 (hard labels only) trains without a teacher");
+                throw new IllegalArgumentException("example " + label.exampleId() + " has no teacher logits (its "
+                        + "label-service runs without a teacher, label.teacher); training on gold labels alone "
+                        + "needs alpha = 1 (train.alpha=1)");
             } else if (label.label() == null) {
                 throw new IllegalArgumentException("example " + label.exampleId()
                         + " has neither teacher logits nor a gold label");

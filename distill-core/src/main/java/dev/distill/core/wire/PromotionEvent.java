@@ -5,11 +5,11 @@ package dev.distill.core.wire;
  * rolled the last promotion back.
  *
  * @param kind                 {@code PROMOTED} or {@code ROLLED_BACK}
- * @param checkpointId         the checkpoint serving from now on, or {@code null} after rolling back the first one
+ * @param checkpointId         the checkpoint serving from now on (a rollback never leaves none serving)
  * @param runId                its training run
  * @param path                 its directory on the checkpoint store
  * @param accuracy             its held-out accuracy
- * @param replacedCheckpointId the checkpoint it replaces, or {@code null}
+ * @param replacedCheckpointId the checkpoint it replaces, or {@code null} for the first promotion
  */
 public record PromotionEvent(Kind kind, String checkpointId, String runId, String path, Double accuracy,
         String replacedCheckpointId) {

@@ -1,6 +1,14 @@
 package dev.distill.core.wire;
 
-/** Kafka topic names shared by every service and by the tests. */
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Kafka topic names shared by every service and by the tests, and how each topic is created ({@link #specs}: the
+ * {@code topics} command creates them so; {@code deploy/generate.mjs} writes the same list into the deploy files, and
+ * a test keeps the two equal).
+ */
 public final class Topics {
     /** Text examples waiting for the teacher (keyed by example id). */
     public static final String EXAMPLES = "distill.examples";
@@ -16,6 +24,21 @@ public final class Topics {
     /** Suffix of the dead-letter topic paired with every consumed topic. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
 
+    /** Dead letters are kept long enough to inspect and replay refused records. */
+    private static final Map<String, String> DEAD_LETTERS = Map.of("retention.ms",
+            String.valueOf(Duration.ofDays(14).toMillis()));
+
+    /**
+     * How a topic is created.
+     *
+     * @param name       topic name
+     * @param partitions partitions: label workers scale up to the partitions of {@link #EXAMPLES}; train-service and
+     *                   eval-service run one consumer each, and single-partition topics keep their records in order
+     * @param configs    topic configuration beyond the broker's defaults
+     */
+    public record Spec(String name, int partitions, Map<String, String> configs) {
+    }
+
     private Topics() {
     }
 
@@ -23,12 +46,24 @@ public final class Topics {
         return topic + DEAD_LETTER_SUFFIX;
     }
 
-    /** Every topic the pipeline reads or writes, dead-letter topics included. */
-    public static java.util.List<String> all() {
-        return java.util.List.of(
-                EXAMPLES, deadLetter(EXAMPLES),
-                SOFT_LABELS, deadLetter(SOFT_LABELS),
-                CHECKPOINTS, deadLetter(CHECKPOINTS),
-                EVAL_RESULTS, PROMOTIONS);
+    /**
+     * Every topic the pipeline reads or writes, dead-letter topics included, as it is to be created. The soft-label
+     * log is kept forever: it is the replayable record of what the teacher said.
+     */
+    public static List<Spec> specs() {
+        return List.of(
+                new Spec(EXAMPLES, 8, Map.of()),
+                new Spec(deadLetter(EXAMPLES), 1, DEAD_LETTERS),
+                new Spec(SOFT_LABELS, 4, Map.of("cleanup.policy", "delete", "retention.ms", "-1")),
+                new Spec(deadLetter(SOFT_LABELS), 1, DEAD_LETTERS),
+                new Spec(CHECKPOINTS, 1, Map.of()),
+                new Spec(deadLetter(CHECKPOINTS), 1, DEAD_LETTERS),
+                new Spec(EVAL_RESULTS, 1, Map.of()),
+                new Spec(PROMOTIONS, 1, Map.of()));
+    }
+
+    /** The names of {@link #specs}. */
+    public static List<String> all() {
+        return specs().stream().map(Spec::name).toList();
     }
 }

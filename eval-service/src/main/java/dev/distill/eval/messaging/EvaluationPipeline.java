@@ -5,6 +5,7 @@ import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.EvalResult;
 import dev.distill.core.wire.PromotionEvent;
 import dev.distill.core.wire.WireCodec;
+import dev.distill.core.wire.WireFormatException;
 import dev.distill.eval.ml.CheckpointEvaluation;
 import dev.distill.eval.ml.CheckpointScorer;
 import dev.distill.eval.service.DashboardFeed;
@@ -23,7 +24,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Checkpoint events in, scored on a worker thread, stored, published as eval results, and promoted if better than
- * the serving checkpoint by the margin. An event that cannot be decoded, or names a checkpoint outside
+ * the serving checkpoint by the margin. An event that cannot be decoded or stored, or names a checkpoint outside
  * {@code eval.checkpoint-dir} or one that does not load, goes to the dead-letter topic with the reason.
  */
 @ApplicationScoped
@@ -55,9 +56,22 @@ public class EvaluationPipeline {
 
     @Incoming(Channels.CHECKPOINTS_IN)
     public Uni<Void> consume(byte[] payload) {
-        return Uni.createFrom().item(() -> WireCodec.decode(payload, CheckpointEvent.class))
+        return Uni.createFrom().item(() -> validated(WireCodec.decode(payload, CheckpointEvent.class)))
                 .chain(event -> vertx.executeBlocking(Uni.createFrom().item(() -> scorer.score(event.path())))
                         .chain(evaluation -> recordAndPublish(event, evaluation)));
+    }
+
+    /**
+     * An event that could never be stored (a missing or over-long id, a control character) fails here, before any
+     * work, and goes to the dead-letter topic with the reason; only failures that may pass (database or broker down)
+     * are retried below.
+     */
+    private static CheckpointEvent validated(CheckpointEvent event) {
+        String problem = event.problem();
+        if (problem != null) {
+            throw new WireFormatException("checkpoint event refused: " + problem, null);
+        }
+        return event;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.distill.eval.ml;
 
+import dev.distill.core.checkpoint.CheckpointException;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
@@ -12,6 +13,7 @@ import dev.distill.eval.config.EvalConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +44,11 @@ public class CheckpointScorer {
         this.heldOut = LabeledTsv.read(config.evalFile(), config.evalLimit());
         this.gold = heldOut.stream().mapToInt(LabeledText::label).toArray();
         LOG.infof("held-out set: %d examples from %s", heldOut.size(), config.evalFile());
+        if (!Files.isDirectory(config.checkpointDir())) {
+            LOG.warnf("eval.checkpoint-dir %s does not exist (yet): it must be the directory train-service writes "
+                    + "checkpoints to (its train.checkpoint-dir, on shared storage), or every checkpoint event is "
+                    + "dead-lettered", config.checkpointDir().toAbsolutePath());
+        }
         this.teacher = config.teacher().map(path -> modelThread.call(() -> {
             try (TextClassifier model = TextClassifier.open(path, config.tokenizer(), Devices.preferred(),
                     config.teacherMaxLength())) {
@@ -66,7 +73,13 @@ public class CheckpointScorer {
      * @param checkpoint a checkpoint directory inside {@code eval.checkpoint-dir}
      */
     public CheckpointEvaluation score(String checkpoint) {
-        Path directory = Checkpoints.confine(config.checkpointDir(), checkpoint);
+        Path directory;
+        try {
+            directory = Checkpoints.confine(config.checkpointDir(), checkpoint);
+        } catch (CheckpointException e) {
+            throw new CheckpointException(e.getMessage() + " (eval.checkpoint-dir must be train-service's "
+                    + "train.checkpoint-dir)", e);
+        }
         return modelThread.call(() -> {
             try (TextClassifier classifier = TextClassifier.load(directory, config.tokenizer(),
                     Devices.preferred())) {

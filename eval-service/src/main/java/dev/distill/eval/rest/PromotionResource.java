@@ -4,6 +4,7 @@ import dev.distill.core.wire.PromotionEvent;
 import dev.distill.eval.Promotion;
 import dev.distill.eval.messaging.EvaluationPipeline;
 import dev.distill.eval.service.PromotionService;
+import dev.distill.service.http.JsonErrors;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -12,13 +13,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import java.util.Map;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * {@code GET /promotions}: every promotion, newest first; {@code GET /promotions/current}: the serving checkpoint
  * (204 before the first promotion); {@code POST /promotions/rollback} (API key): the checkpoint promoted before the
- * current one serves again, and a {@code ROLLED_BACK} event is published.
+ * current one serves again, and a {@code ROLLED_BACK} event is published; 409 when none would serve.
  */
 @Path("/promotions")
 @Produces(MediaType.APPLICATION_JSON)
@@ -49,8 +49,7 @@ public class PromotionResource {
     }
 
     @ServerExceptionMapper
-    public Response nothingToRollBack(PromotionService.NothingToRollBackException e) {
-        return Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", e.getMessage())).build();
+    public Response rollbackRefused(PromotionService.RollbackRefusedException e) {
+        return JsonErrors.of(Response.Status.CONFLICT.getStatusCode(), e.getMessage());
     }
 }

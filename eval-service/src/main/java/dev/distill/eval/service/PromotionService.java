@@ -21,10 +21,10 @@ public class PromotionService {
         this.config = config;
     }
 
-    /** Thrown when there is no promotion to roll back. */
-    public static class NothingToRollBackException extends RuntimeException {
-        NothingToRollBackException() {
-            super("no checkpoint is promoted, so there is nothing to roll back");
+    /** Thrown when a rollback would leave no checkpoint serving. */
+    public static class RollbackRefusedException extends RuntimeException {
+        RollbackRefusedException(String message) {
+            super(message);
         }
     }
 
@@ -64,34 +64,45 @@ public class PromotionService {
     }
 
     /**
-     * Rolls the standing promotion back: the checkpoint promoted before it serves again (none, if it was the first).
+     * Rolls the standing promotion back: the checkpoint promoted before it serves again. The first promotion standing
+     * cannot be rolled back, since nothing would serve.
      *
-     * @throws NothingToRollBackException (as the failure) when nothing is promoted
+     * @throws RollbackRefusedException (as the failure) when nothing, or only one promotion, stands
      */
     @WithTransaction
     public Uni<PromotionEvent> rollback() {
-        return current().chain(promoted -> {
-            if (promoted == null) {
-                return Uni.createFrom().failure(new NothingToRollBackException());
+        return standing().chain(standing -> {
+            if (standing.isEmpty()) {
+                return Uni.createFrom().failure(new RollbackRefusedException(
+                        "no checkpoint is promoted, so there is nothing to roll back"));
             }
+            Promotion promoted = standing.get(0);
+            if (standing.size() == 1) {
+                return Uni.createFrom().failure(new RollbackRefusedException("checkpoint " + promoted.checkpointId
+                        + " is the only promotion standing; rolling it back would leave no student serving"));
+            }
+            Promotion restored = standing.get(1);
             promoted.rolledBackAt = Instant.now();
-            return promoted.<Promotion>persistAndFlush().chain(ignored -> current())
-                    .map(restored -> event(PromotionEvent.Kind.ROLLED_BACK, restored, promoted));
+            return promoted.<Promotion>persistAndFlush()
+                    .map(ignored -> event(PromotionEvent.Kind.ROLLED_BACK, restored, promoted));
         });
     }
 
-    /** The event for a change from {@code replaced} to {@code serving}, either of which may be none. */
+    /** The event for a change from {@code replaced} (none before the first promotion) to {@code serving}. */
     private static PromotionEvent event(PromotionEvent.Kind kind, Promotion serving, Promotion replaced) {
-        String replacedId = replaced == null ? null : replaced.checkpointId;
-        return serving == null ? new PromotionEvent(kind, null, null, null, null, replacedId)
-                : new PromotionEvent(kind, serving.checkpointId, serving.runId, serving.path, serving.accuracy,
-                        replacedId);
+        return new PromotionEvent(kind, serving.checkpointId, serving.runId, serving.path, serving.accuracy,
+                replaced == null ? null : replaced.checkpointId);
     }
 
     /** The promoted checkpoint, or {@code null} item before the first promotion. */
     @WithSession
     public Uni<Promotion> current() {
         return Promotion.<Promotion>find("rolledBackAt is null", Sort.descending("id")).firstResult();
+    }
+
+    /** The serving promotion and the one a rollback would restore, newest first (fewer when fewer stand). */
+    private Uni<List<Promotion>> standing() {
+        return Promotion.<Promotion>find("rolledBackAt is null", Sort.descending("id")).page(0, 2).list();
     }
 
     /** Every promotion, newest first, rolled-back ones included. */

@@ -50,8 +50,9 @@ public class TeacherModel {
             this.classifier = null;
             this.predictor = null;
             this.numClasses = config.numClasses();
-            LOG.infof("no teacher (label.teacher unset): gold labels of %d classes pass through without logits",
-                    numClasses);
+            LOG.warnf("no teacher (label.teacher unset): gold labels of %d classes pass through without logits, "
+                    + "and every example needs a label; train-service refuses such batches unless it trains on gold "
+                    + "labels alone (train.alpha=1)", numClasses);
         }
     }
 

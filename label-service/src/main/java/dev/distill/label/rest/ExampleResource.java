@@ -1,5 +1,7 @@
 package dev.distill.label.rest;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +9,7 @@ import dev.distill.core.wire.TextExample;
 import dev.distill.label.config.LabelConfig;
 import dev.distill.label.messaging.ExamplePublisher;
 import dev.distill.label.service.ExampleValidator;
+import dev.distill.service.http.JsonErrors;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -14,18 +17,22 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * {@code POST /examples}: a JSON array of examples, or JSON lines ({@code application/x-ndjson}), each
  * {@code {"id": optional, "text": required, "label": optional}}. Answers 202 once every example is in Kafka, or 400
- * with a JSON error naming the first bad example; nothing is published from a request that has a bad example.
+ * with a JSON error naming the first bad example; nothing is published from a request that has a bad example. Ids are
+ * unique within a request, and nothing may follow the JSON (a second array is refused, not dropped).
  */
 @Path("/examples")
 public class ExampleResource {
@@ -101,22 +108,38 @@ public class ExampleResource {
                     + config.maxRequestExamples());
         }
         List<TextExample> examples = new ArrayList<>(nodes.size());
+        Map<String, Integer> firstWithId = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             TextExample example = toExample(nodes.get(i), i);
             String problem = validator.problem(example);
             if (problem != null) {
                 throw new IllegalArgumentException("example " + i + ": " + problem);
             }
+            Integer first = firstWithId.putIfAbsent(example.id(), i);
+            if (first != null) {
+                // the same example twice in one request would be trained on twice
+                throw new IllegalArgumentException("example " + i + ": id \"" + example.id() + "\" repeats example "
+                        + first + "'s; ids must be unique within a request");
+            }
             examples.add(example);
         }
         return examples;
     }
 
+    /** One JSON value, and nothing after it: {@code [..] garbage} or {@code [..][..]} is refused, not cut short. */
     private JsonNode readJson(String text, String where) {
-        try {
-            return mapper.readTree(text);
+        try (JsonParser parser = mapper.createParser(text)) {
+            JsonNode node = mapper.readTree(parser);
+            if (parser.nextToken() != null) {
+                JsonLocation at = parser.currentTokenLocation();
+                throw new IllegalArgumentException(where + " has content after its JSON value (line " + at.getLineNr()
+                        + ", column " + at.getColumnNr() + "); send one JSON array, or one JSON object per line");
+            }
+            return node;
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(where + " is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(where + " cannot be read: " + e.getMessage());
         }
     }
 

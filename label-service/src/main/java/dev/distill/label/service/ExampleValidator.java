@@ -1,5 +1,6 @@
 package dev.distill.label.service;
 
+import dev.distill.core.wire.RecordIds;
 import dev.distill.core.wire.TextExample;
 import dev.distill.label.config.LabelConfig;
 import dev.distill.label.ml.TeacherModel;
@@ -8,8 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 /** Rules every example must meet, at ingest and when read from Kafka. */
 @ApplicationScoped
 public class ExampleValidator {
-    static final int MAX_ID_CHARS = 200;
-
     private final LabelConfig config;
     private final TeacherModel teacher;
 
@@ -23,7 +22,7 @@ public class ExampleValidator {
      * takes at most 4 bytes, JSON escapes at most 6.
      */
     public String recordProblem(byte[] payload) {
-        long limit = 6L * (config.maxTextChars() + MAX_ID_CHARS) + 1024;
+        long limit = 6L * (config.maxTextChars() + RecordIds.MAX_LENGTH) + 1024;
         return payload != null && payload.length > limit
                 ? "record has " + payload.length + " bytes, more than an example within label.max-text-chars can take"
                 : null;
@@ -43,16 +42,6 @@ public class ExampleValidator {
         if (example.label() == null && !teacher.present()) {
             return "label is missing; without a teacher (label.teacher) every example needs a gold label";
         }
-        if (example.id() == null || example.id().isBlank()) {
-            return "id is empty";
-        }
-        if (example.id().length() > MAX_ID_CHARS) {
-            return "id is longer than " + MAX_ID_CHARS + " characters";
-        }
-        if (example.id().chars().anyMatch(Character::isISOControl)) {
-            // ids are written one per line into checkpoint ledgers
-            return "id contains control characters";
-        }
-        return null;
+        return RecordIds.problem("id", example.id());
     }
 }

@@ -82,7 +82,8 @@ public class TrainingPipeline {
      * progress the throttle held back. First of all, records and announces the checkpoint this start resumed from:
      * the last start may have crashed before.
      */
-    @Scheduled(every = "1s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "1s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class) // channels connect during start-up
     Uni<Void> checkpointWhenIdle() {
         if (!resumeAnnounced.get() && trainer.resumedCheckpoint().isPresent()) {
             CheckpointEvent resumed = trainer.resumedCheckpoint().get();

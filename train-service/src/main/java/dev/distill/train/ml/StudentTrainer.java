@@ -13,6 +13,7 @@ import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.StepLoss;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.CheckpointEvent;
+import dev.distill.core.wire.RecordIds;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;
@@ -80,6 +81,10 @@ public class StudentTrainer {
     public StudentTrainer(TrainConfig config, TrainingMetrics metrics) throws IOException {
         this.config = config;
         this.metrics = metrics;
+        String nameProblem = RecordIds.problem("train.run-name", config.runName());
+        if (nameProblem != null) {
+            throw new IllegalArgumentException(nameProblem);
+        }
         TrainingSettings settings = new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
                 config.warmupSteps(), config.decaySteps(), config.seed());
         SortedMap<String, String> configured = resolve(config, settings);
@@ -171,6 +176,11 @@ public class StudentTrainer {
         return resolvedConfig;
     }
 
+    /** The run's name ({@code train.run-name} of its first start). */
+    public String runName() {
+        return resolvedConfig.get("train.run-name");
+    }
+
     /**
      * Trains on the batch in one record in optimizer steps of at most {@code batch-size} examples; writes a
      * checkpoint once {@code checkpoint-every-steps} steps have passed, always at a record boundary. A record before
@@ -223,6 +233,11 @@ public class StudentTrainer {
     private List<SoftLabel> accept(SoftLabelBatch batch) {
         if (batch.labels() == null || batch.labels().isEmpty()) {
             throw new BatchRefusedException("batch " + batch.batchId() + " holds no labels");
+        }
+        String idProblem = RecordIds.problem("teacherId", batch.teacherId());
+        if (idProblem != null) {
+            // the first batch's teacher id pins the run: a malformed one must not
+            throw new BatchRefusedException("batch " + batch.batchId() + ": " + idProblem);
         }
         if (!tokenizerId.equals(batch.tokenizerId())) {
             throw new BatchRefusedException("batch " + batch.batchId() + " was tokenized by the teacher with tokenizer "

@@ -4,7 +4,9 @@ import dev.distill.train.StudentCheckpoint;
 import dev.distill.train.TrainingRun;
 import dev.distill.train.ml.StudentTrainer;
 import dev.distill.train.service.RunService;
+import dev.distill.core.wire.RecordIds;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -39,6 +41,10 @@ public class RunResource {
     @GET
     @Path("/{runId}/checkpoints")
     public Uni<List<StudentCheckpoint>> checkpoints(@PathParam("runId") String runId) {
+        String problem = RecordIds.problem("run id", runId);
+        if (problem != null) {
+            throw new BadRequestException(problem);
+        }
         return runs.checkpoints(runId);
     }
 }

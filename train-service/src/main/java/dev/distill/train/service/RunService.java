@@ -5,6 +5,7 @@ import dev.distill.train.StudentCheckpoint;
 import dev.distill.train.TrainingRun;
 import dev.distill.train.ml.StepOutcome;
 import dev.distill.train.ml.StudentTrainer;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
@@ -28,8 +29,8 @@ public class RunService {
      */
     @WithTransaction
     public Uni<Void> record(StepOutcome outcome) {
-        return TrainingRun.<TrainingRun>findById(trainer.runId())
-                .onItem().ifNull().continueWith(this::newRun)
+        return insertRunIfAbsent()
+                .chain(() -> TrainingRun.<TrainingRun>findById(trainer.runId()))
                 .chain(run -> {
                     run.steps = outcome.steps();
                     run.examplesSeen = outcome.examplesSeen();
@@ -58,13 +59,19 @@ public class RunService {
         return StudentCheckpoint.list("runId", Sort.ascending("step"), runId);
     }
 
-    private TrainingRun newRun() {
-        TrainingRun run = new TrainingRun();
-        run.id = trainer.runId();
-        run.name = trainer.resolvedConfig().get("train.run-name");
-        run.startedAt = Instant.now();
-        run.config = trainer.resolvedConfigJson();
-        return run;
+    /**
+     * Creates the run's row unless it exists. Progress and checkpoints are recorded from two places at once (the
+     * consumer and the idle timer), so a find-then-insert would race on a fresh run's first rows.
+     */
+    private Uni<Integer> insertRunIfAbsent() {
+        return Panache.getSession().chain(session -> session.createMutationQuery("insert into TrainingRun "
+                        + "(id, name, startedAt, updatedAt, steps, examplesSeen, lastLoss, config) "
+                        + "values (:id, :name, :now, :now, 0, 0, 0, :config) on conflict do nothing")
+                .setParameter("id", trainer.runId())
+                .setParameter("name", trainer.runName())
+                .setParameter("now", Instant.now())
+                .setParameter("config", trainer.resolvedConfigJson())
+                .executeUpdate());
     }
 
     private static StudentCheckpoint toEntity(CheckpointEvent event) {

@@ -1,0 +1,40 @@
+package dev.distill.testkit;
+
+import ai.djl.Device;
+import dev.distill.core.checkpoint.CheckpointManifest;
+import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.model.ModelConfig;
+import dev.distill.core.training.DistillationTrainer;
+import dev.distill.core.training.TrainingSettings;
+import dev.distill.core.wire.CheckpointEvent;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/** Real, small, untrained student checkpoints for tests of the services that read them. */
+public final class TestCheckpoints {
+    /** The repository's tokenizer, from a module directory (where Maven runs a module's tests). */
+    public static final Path TOKENIZER = Path.of("../data/vocab/tokenizer.json");
+    /** SST-2 dev, from a module directory. */
+    public static final Path SST2_DEV = Path.of("../data/sst2/dev.tsv");
+
+    private TestCheckpoints() {
+    }
+
+    /**
+     * Writes a checkpoint of a 1-layer, 16-wide two-class student with weights drawn from {@code seed} under
+     * {@code root} and returns the event train-service would publish for it.
+     */
+    public static CheckpointEvent write(Path root, String runId, long step, int seed) {
+        ModelConfig model = new ModelConfig(30522, 16, 1, 2, 32, 2);
+        TrainingSettings settings = TrainingSettings.constantRate(0.5f, 2f, 1e-3f, seed);
+        String checkpointId = UUID.randomUUID().toString();
+        try (DistillationTrainer trainer = new DistillationTrainer(model, settings, TOKENIZER, Device.cpu())) {
+            CheckpointManifest manifest = new CheckpointManifest(Checkpoints.FORMAT_VERSION, checkpointId, runId, step,
+                    step * 32, Instant.now().toString(), model, new TreeMap<>(settings.asRunConfig()), null, 0.5);
+            Path directory = trainer.checkpoint(root, manifest).toAbsolutePath();
+            return new CheckpointEvent(runId, checkpointId, step, step * 32, directory.toString(), 0.5);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.distill.label.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.distill.label.LabelTestProfile;
+import dev.distill.testkit.EmbeddedStackResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.specification.RequestSpecification;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@TestProfile(LabelTestProfile.class)
+@QuarkusTestResource(value = EmbeddedStackResource.class, initArgs = @io.quarkus.test.common.ResourceArg(
+        name = "database", value = "false"))
+class ExampleResourceTest {
+
+    @Test
+    void aWellFormedRequestIsAccepted() {
+        post("application/json", "[{\"id\": \"ok-1\", \"text\": \"a fine film\", \"label\": 1}]")
+                .then().statusCode(202).body("accepted", equalTo(1));
+    }
+
+    @Test
+    void contentAfterTheJsonIsRefusedNotDropped() {
+        post("application/json", "[{\"text\": \"a\"}] garbage").then().statusCode(400)
+                .body("error", containsString("Unrecognized token 'garbage'"));
+        post("application/json", "[{\"text\": \"a\"}][{\"text\": \"b\"}]").then().statusCode(400)
+                .body("error", containsString("content after its JSON value"));
+        post("application/x-ndjson", "{\"text\": \"a\"}\n{\"text\": \"b\"} {\"text\": \"c\"}\n").then()
+                .statusCode(400).body("error", containsString("line 2 has content after its JSON value"));
+    }
+
+    @Test
+    void anIdRepeatedWithinARequestIsRefused() {
+        post("application/json", "[{\"id\": \"d\", \"text\": \"a\"}, {\"id\": \"e\", \"text\": \"b\"}, "
+                + "{\"id\": \"d\", \"text\": \"c\"}]").then().statusCode(400)
+                .body("error", equalTo("example 2: id \"d\" repeats example 0's; ids must be unique within a request"));
+    }
+
+    /** 600 texts of 20,000 characters are within label.max-text-chars but over the 10 MB body limit. */
+    @Test
+    void aBodyOverTheSizeLimitGetsAJsonReason() {
+        String text = "x".repeat(20_000);
+        String body = "[" + String.join(",", Collections.nCopies(600, "{\"text\": \"" + text + "\"}")) + "]";
+        post("application/json", body).then().statusCode(413).contentType("application/json")
+                .body("error", containsString("quarkus.http.limits.max-body-size"));
+    }
+
+    @Test
+    void malformedBasicCredentialsAreUnauthorisedNotAServerError() {
+        given().header("Authorization", "Basic !!!").get("/q/health").then().statusCode(401)
+                .body("error", containsString("Basic"));
+        given().header("Authorization", "Basic !!!").contentType("application/json").body("[{\"text\": \"a\"}]")
+                .post("/examples").then().statusCode(401);
+    }
+
+    private static io.restassured.response.Response post(String contentType, String body) {
+        RequestSpecification request = given().body(body.getBytes(StandardCharsets.UTF_8)).auth().preemptive().basic("distill", EmbeddedStackResource.API_KEY)
+                .contentType(contentType);
+        return request.post("/examples");
+    }
+}

@@ -1,0 +1,96 @@
+package dev.distill.train.messaging;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.distill.core.Sha256;
+import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.wire.SoftLabel;
+import dev.distill.core.wire.SoftLabelBatch;
+import dev.distill.core.wire.Topics;
+import dev.distill.core.wire.WireCodec;
+import dev.distill.testkit.EmbeddedStackResource;
+import dev.distill.testkit.KafkaTopics;
+import dev.distill.testkit.TestCheckpoints;
+import dev.distill.train.TrainTestProfile;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@TestProfile(TrainTestProfile.class)
+@QuarkusTestResource(EmbeddedStackResource.class)
+class TrainingPipelineTest {
+
+    /**
+     * An example id with a newline would split the checkpoint ledger (one id per line) that the exactly-once audit
+     * reads: its batch is dead-lettered with the reason, and the next batch is trained and ledgered line by line.
+     */
+    @Test
+    void aSoftLabelIdWithANewlineIsDeadLetteredAndTheLedgerStaysOneIdPerLine() throws IOException {
+        String tokenizerId = Sha256.of(TestCheckpoints.TOKENIZER);
+        String prefix = UUID.randomUUID().toString();
+        SoftLabelBatch poison = new SoftLabelBatch(prefix + "-poison", "teacher", tokenizerId, 2f, List.of(
+                new SoftLabel(prefix + "-fine", "a fine film", 1, new float[] {0.1f, 0.9f}),
+                new SoftLabel(prefix + "-split\nid", "a dull film", 0, new float[] {0.8f, 0.2f})));
+        List<SoftLabel> goodLabels = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            goodLabels.add(new SoftLabel(prefix + "-good-" + i, "film number " + i, i % 2, new float[] {0.3f, 0.7f}));
+        }
+        SoftLabelBatch good = new SoftLabelBatch(prefix + "-good", "teacher", tokenizerId, 2f, goodLabels);
+        KafkaTopics.send(Topics.SOFT_LABELS, poison.batchId(), WireCodec.encode(poison));
+        KafkaTopics.send(Topics.SOFT_LABELS, good.batchId(), WireCodec.encode(good));
+
+        List<ConsumerRecord<String, byte[]>> dead = KafkaTopics.readKeys(Topics.deadLetter(Topics.SOFT_LABELS),
+                Set.of(poison.batchId()), Duration.ofSeconds(60));
+        assertEquals(1, dead.size(), "the batch with the newline id is dead-lettered");
+        String reason = KafkaTopics.deadLetterReason(dead.get(0));
+        assertTrue(reason.contains("example id contains a control character (U+000A)"), reason);
+
+        List<String> ledger = awaitLedgered(prefix, goodLabels.size());
+        assertEquals(goodLabels.stream().map(SoftLabel::exampleId).toList(), ledger,
+                "the ledger lists the good batch's ids, one per line, and nothing of the refused one");
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    /** Every ledger line of every checkpoint written so far that starts with {@code prefix}. */
+    private static List<String> awaitLedgered(String prefix, int expected) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        List<String> lines = List.of();
+        while (System.nanoTime() < deadline) {
+            lines = new ArrayList<>();
+            if (Files.isDirectory(TrainTestProfile.CHECKPOINT_DIR)) {
+                try (Stream<Path> checkpoints = Files.list(TrainTestProfile.CHECKPOINT_DIR)) {
+                    for (Path checkpoint : checkpoints.sorted().toList()) {
+                        if (Files.exists(checkpoint.resolve("applied-examples.txt"))) {
+                            Checkpoints.readAppliedExamples(checkpoint).stream()
+                                    .filter(line -> line.startsWith(prefix)).forEach(lines::add);
+                        }
+                    }
+                }
+            }
+            if (lines.size() >= expected) {
+                return lines;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return lines;
+    }
+}
