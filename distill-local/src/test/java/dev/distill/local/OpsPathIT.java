@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * three services come up, and a 300-example stream is labelled, trained and scored. Also: a service without an API
  * key stops at start-up naming {@code DISTILL_API_KEY}.
  */
-class OpsPathTest {
+class OpsPathIT {
     private static final Path PROJECT = Path.of(System.getProperty("distill.project.dir", "..")).toAbsolutePath();
     private static final Path WORK = PROJECT.resolve("distill-local/target/ops-path");
     private static final Pattern OPS_BLOCK = Pattern.compile("<!-- ops-path[^>]*-->\\s*```bash\\n(.*?)```",
