@@ -16,17 +16,18 @@ public final class Sha256 {
     }
 
     public static String of(byte[] bytes) {
-        return HexFormat.of().formatHex(digest().digest(bytes));
+        return HexFormat.of().formatHex(newDigest().digest(bytes));
     }
 
     public static String of(Path file) throws IOException {
-        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
+        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), newDigest())) {
             in.transferTo(OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(in.getMessageDigest().digest());
         }
     }
 
-    private static MessageDigest digest() {
+    /** A fresh SHA-256 digest, for hashing while writing. */
+    public static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

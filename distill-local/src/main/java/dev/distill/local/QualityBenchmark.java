@@ -11,7 +11,7 @@ import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.ParameterCount;
 import dev.distill.core.model.TextClassifier;
-import dev.distill.core.model.TransformerClassifier;
+import dev.distill.core.model.BertClassifier;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.SoftLabel;
 import java.io.IOException;
@@ -126,8 +126,8 @@ public final class QualityBenchmark {
     private Map<String, Object> summarize(Scored teacher, ModelConfig teacherSize, List<Scored> students,
             ModelConfig studentSize, int labelled, int transfer, int dev, List<Integer> seeds, int epochs, float alpha,
             float temperature) {
-        ParameterCount teacherParameters = new TransformerClassifier(teacherSize).parameterCount();
-        ParameterCount studentParameters = new TransformerClassifier(studentSize).parameterCount();
+        ParameterCount teacherParameters = new BertClassifier(teacherSize).parameterCount();
+        ParameterCount studentParameters = new BertClassifier(studentSize).parameterCount();
         List<Map<String, Object>> rows = new ArrayList<>();
         rows.add(row("teacher", teacherSize, teacherParameters, List.of(teacher), teacher.metrics().accuracy()));
         for (String variant : List.of("hard-labels", "distilled", "distilled+transfer")) {

@@ -1,18 +1,18 @@
 package dev.distill.core.checkpoint;
 
-import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.distill.core.Sha256;
-import dev.distill.core.model.TransformerClassifier;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import dev.distill.core.model.BertClassifier;
+import dev.distill.core.weights.Safetensors;
+import dev.distill.core.weights.WeightTransfer;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +20,13 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -29,16 +34,16 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The checkpoint format: a directory holding {@code parameters.bin} (DJL parameter stream of a {@link
- * TransformerClassifier}), {@code manifest.json} ({@link CheckpointManifest}, with the parameters' sha-256) and {@code
+ * The checkpoint format: a directory holding {@code model.safetensors} (the parameters of a {@link BertClassifier}
+ * under their Hugging Face names, {@link Safetensors}), {@code manifest.json} ({@link CheckpointManifest}, with the parameters' sha-256) and {@code
  * applied-examples.txt} (the ids of the examples applied since the parent checkpoint, one per line: following the
  * parents back gives every example a student learnt from, each once). A checkpoint is written into a hidden temporary
  * directory, flushed to disk, then renamed into place, so a reader sees either a complete checkpoint or none.
  */
 public final class Checkpoints {
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     public static final String MANIFEST = "manifest.json";
-    public static final String PARAMETERS = "parameters.bin";
+    public static final String PARAMETERS = "model.safetensors";
     public static final String APPLIED_EXAMPLES = "applied-examples.txt";
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -74,7 +79,7 @@ public final class Checkpoints {
      *
      * @return the checkpoint directory
      */
-    public static Path write(Path root, CheckpointManifest manifest, TransformerClassifier block,
+    public static Path write(Path root, CheckpointManifest manifest, BertClassifier block,
             List<String> appliedExampleIds) {
         Path target = root.resolve(directoryName(manifest.step(), manifest.checkpointId()));
         Path temporary = root.resolve(".tmp-" + UUID.randomUUID());
@@ -85,13 +90,8 @@ public final class Checkpoints {
         try {
             Files.createDirectories(root);
             Files.createDirectories(temporary);
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-            try (DataOutputStream out = new DataOutputStream(buffer)) {
-                block.saveParameters(out);
-            }
-            byte[] parameters = buffer.toByteArray();
-            writeDurably(temporary.resolve(PARAMETERS), parameters);
-            CheckpointManifest complete = manifest.withParametersSha256(Sha256.of(parameters));
+            String parametersSha256 = writeParameters(temporary.resolve(PARAMETERS), block);
+            CheckpointManifest complete = manifest.withParametersSha256(parametersSha256);
             writeDurably(temporary.resolve(APPLIED_EXAMPLES), appliedExampleIds.stream()
                     .map(id -> id + "\n").collect(Collectors.joining()).getBytes(StandardCharsets.UTF_8));
             writeDurably(temporary.resolve(MANIFEST), JSON.writeValueAsBytes(complete));
@@ -204,7 +204,7 @@ public final class Checkpoints {
         }
         String actual = Sha256.of(parameters);
         if (!actual.equals(manifest.parametersSha256())) {
-            throw new CheckpointException("corrupt checkpoint " + directory + ": parameters.bin has sha-256 "
+            throw new CheckpointException("corrupt checkpoint " + directory + ": " + PARAMETERS + " has sha-256 "
                     + actual + " but the manifest says " + manifest.parametersSha256(), null);
         }
         return parameters;
@@ -214,20 +214,41 @@ public final class Checkpoints {
      * Rebuilds the classifier saved in {@code directory}, after checking the parameters against the manifest's
      * checksum. Its arrays live in {@code manager}.
      */
-    public static TransformerClassifier load(Path directory, NDManager manager) {
+    public static BertClassifier load(Path directory, NDManager manager) {
         CheckpointManifest manifest = readManifest(directory);
         byte[] parameters = verify(directory);
-        try {
-            TransformerClassifier block = new TransformerClassifier(manifest.model());
-            block.initialize(manager, DataType.FLOAT32, TransformerClassifier.inputShapes(1, 2));
-            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
-                block.loadParameters(manager, in);
-            }
-            return block;
-        } catch (IOException | MalformedModelException e) {
+        BertClassifier block = new BertClassifier(manifest.model());
+        block.initialize(manager, DataType.FLOAT32, BertClassifier.inputShapes(1, 2));
+        try (NDManager scratch = manager.newSubManager()) {
+            WeightTransfer.assign(block.weights(), Safetensors.decode(scratch, parameters), "checkpoint " + directory);
+        } catch (IllegalArgumentException e) {
             throw new CheckpointException("cannot read checkpoint parameters in " + directory + ": "
                     + e.getMessage(), e);
         }
+        return block;
+    }
+
+    /**
+     * The weights saved in {@code directory} under their Hugging Face names, after checking them against the
+     * manifest's checksum; the arrays live in {@code manager}.
+     */
+    public static Map<String, NDArray> readWeights(Path directory, NDManager manager) {
+        return Safetensors.decode(manager, verify(directory));
+    }
+
+    /** Streams the block's weights to {@code file}, flushed to disk; returns their sha-256. */
+    private static String writeParameters(Path file, BertClassifier block) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(file)),
+                digest)) {
+            Map<String, NDArray> arrays = new LinkedHashMap<>();
+            block.weights().forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
+            Safetensors.write(out, arrays, Map.of("format", "pt"));
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static void writeDurably(Path file, byte[] bytes) throws IOException {

@@ -1,34 +1,80 @@
 package dev.distill.core.model;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.stream.IntStream;
+
 /**
- * Size of a {@link TransformerClassifier}.
+ * Size and label set of a {@link BertClassifier}, the fields of a Hugging Face BERT {@code config.json}.
  *
- * @param vocabSize    number of token ids (30,522 for BERT uncased WordPiece)
- * @param hiddenSize   width of every layer; must be divisible by {@code heads}
- * @param layers       number of encoder layers
- * @param heads        attention heads per layer
- * @param maxLength    longest sequence (special tokens included) the position table covers
- * @param numClasses   number of output classes
+ * @param vocabSize        number of token ids (30,522 for BERT uncased WordPiece)
+ * @param hiddenSize       width of every layer; must be divisible by {@code heads}
+ * @param layers           number of encoder layers
+ * @param heads            attention heads per layer
+ * @param intermediateSize width of the feed-forward layers (four times the hidden size in BERT)
+ * @param maxPositions     rows of the position table (512 for pretrained BERT models)
+ * @param typeVocabSize    rows of the token-type table (2 in BERT)
+ * @param maxLength        longest sequence the model reads, special tokens included; at most {@code maxPositions}
+ * @param labels           class names, index = class id ({@code id2label})
  */
-public record ModelConfig(int vocabSize, int hiddenSize, int layers, int heads, int maxLength, int numClasses) {
+public record ModelConfig(int vocabSize, int hiddenSize, int layers, int heads, int intermediateSize,
+        int maxPositions, int typeVocabSize, int maxLength, List<String> labels) {
     public ModelConfig {
         require(vocabSize > 0, "vocabSize must be positive, got " + vocabSize);
         require(hiddenSize > 0, "hiddenSize must be positive, got " + hiddenSize);
         require(layers > 0, "layers must be positive, got " + layers);
         require(heads > 0 && hiddenSize % heads == 0,
                 "heads must be positive and divide hiddenSize " + hiddenSize + ", got " + heads);
-        require(maxLength > 1, "maxLength must be at least 2, got " + maxLength);
+        require(intermediateSize > 0, "intermediateSize must be positive, got " + intermediateSize);
+        require(typeVocabSize > 0, "typeVocabSize must be positive, got " + typeVocabSize);
+        require(maxLength > 1 && maxLength <= maxPositions,
+                "maxLength must be at least 2 and at most maxPositions " + maxPositions + ", got " + maxLength);
+        require(labels != null && labels.size() > 1, "at least 2 labels are needed, got " + labels);
+        require(new HashSet<>(labels).size() == labels.size() && labels.stream().noneMatch(String::isBlank),
+                "labels must be distinct and not blank, got " + labels);
+        labels = List.copyOf(labels);
+    }
+
+    /**
+     * A BERT-shaped model of {@code numClasses} classes named {@code 0..n-1}: feed-forward four times the hidden
+     * width, as many positions as {@code maxLength}, two token types.
+     */
+    public ModelConfig(int vocabSize, int hiddenSize, int layers, int heads, int maxLength, int numClasses) {
+        this(vocabSize, hiddenSize, layers, heads, 4 * hiddenSize, maxLength, 2, maxLength,
+                numberedLabels(numClasses));
+    }
+
+    /** Labels {@code "0", "1", ...}: the names of classes known by index only. */
+    public static List<String> numberedLabels(int numClasses) {
         require(numClasses > 1, "numClasses must be at least 2, got " + numClasses);
+        return IntStream.range(0, numClasses).mapToObj(String::valueOf).toList();
+    }
+
+    public int numClasses() {
+        return labels.size();
+    }
+
+    /** The same model with another number of layers. */
+    public ModelConfig withLayers(int count) {
+        return new ModelConfig(vocabSize, hiddenSize, count, heads, intermediateSize, maxPositions, typeVocabSize,
+                maxLength, labels);
+    }
+
+    /** The same model with another label set (another classifier head). */
+    public ModelConfig withLabels(List<String> names) {
+        return new ModelConfig(vocabSize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabSize,
+                maxLength, names);
+    }
+
+    /** The same model reading at most {@code length} tokens. */
+    public ModelConfig withMaxLength(int length) {
+        return new ModelConfig(vocabSize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabSize,
+                length, labels);
     }
 
     private static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalArgumentException("invalid model config: " + message);
         }
-    }
-
-    /** Feed-forward width, four times the hidden size as in BERT. */
-    public int intermediateSize() {
-        return 4 * hiddenSize;
     }
 }

@@ -19,7 +19,7 @@ import java.util.List;
 public final class ProjectedStudent extends AbstractBlock {
     private static final byte VERSION = 1;
 
-    private final TransformerClassifier student;
+    private final BertClassifier student;
     private final int[] studentLayers;
     private final List<Linear> projections = new ArrayList<>();
 
@@ -27,7 +27,7 @@ public final class ProjectedStudent extends AbstractBlock {
      * @param studentLayers student layers to project, 1 = first encoder layer
      * @param targetWidth   the teacher's hidden size
      */
-    public ProjectedStudent(TransformerClassifier student, int[] studentLayers, int targetWidth) {
+    public ProjectedStudent(BertClassifier student, int[] studentLayers, int targetWidth) {
         super(VERSION);
         for (int layer : studentLayers) {
             if (layer < 1 || layer > student.config().layers()) {

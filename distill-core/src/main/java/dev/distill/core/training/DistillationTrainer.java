@@ -23,10 +23,11 @@ import dev.distill.core.model.NativeAllocator;
 import dev.distill.core.model.ParameterCount;
 import dev.distill.core.model.ProjectedStudent;
 import dev.distill.core.model.TextClassifier;
-import dev.distill.core.model.TransformerClassifier;
+import dev.distill.core.model.BertClassifier;
 import dev.distill.core.text.TextTokenizer;
 import dev.distill.core.text.TokenizedBatch;
 import dev.distill.core.wire.RecordIds;
+import dev.distill.core.weights.WeightTransfer;
 import dev.distill.core.wire.SoftLabel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ import java.util.List;
 public final class DistillationTrainer implements AutoCloseable {
     private final Model model;
     private final Trainer trainer;
-    private final TransformerClassifier block;
+    private final BertClassifier block;
     private final TextTokenizer tokenizer;
     private final DistillationLoss loss;
     /** Null unless intermediate-layer distillation is on. */
@@ -64,7 +65,7 @@ public final class DistillationTrainer implements AutoCloseable {
         Tracker schedule = settings.schedule();
         Tracker resumableSchedule = update -> schedule.getNewValue(
                 (int) Math.min(Integer.MAX_VALUE, update + completedSteps));
-        this.block = new TransformerClassifier(modelConfig);
+        this.block = new BertClassifier(modelConfig);
         this.loss = new DistillationLoss(settings.alpha(), settings.temperature());
         this.matching = matching;
         this.model = Model.newInstance("student", device);
@@ -78,7 +79,7 @@ public final class DistillationTrainer implements AutoCloseable {
                             .build())
                     .optDevices(new Device[] {device});
             this.trainer = model.newTrainer(config);
-            trainer.initialize(TransformerClassifier.inputShapes(1, 2));
+            trainer.initialize(BertClassifier.inputShapes(1, 2));
             this.tokenizer = TextTokenizer.load(tokenizerJson, modelConfig.maxLength());
         } catch (RuntimeException e) {
             model.close();
@@ -88,11 +89,13 @@ public final class DistillationTrainer implements AutoCloseable {
 
     /**
      * Starts the student from a teacher checkpoint instead of random weights, taking every {@code stride}-th
-     * teacher layer ({@link TransformerClassifier#initializeFrom}).
+     * teacher layer ({@link BertClassifier#initializeFrom}).
      */
     public void initializeFrom(Path teacherCheckpoint, int stride) {
+        CheckpointManifest teacher = Checkpoints.readManifest(teacherCheckpoint);
         try (NDManager scratch = trainer.getManager().newSubManager()) {
-            block.initializeFrom(Checkpoints.load(teacherCheckpoint, scratch), stride);
+            block.initializeFrom(Checkpoints.readWeights(teacherCheckpoint, scratch), teacher.model(), stride,
+                    "teacher checkpoint " + teacherCheckpoint);
         }
     }
 
@@ -240,7 +243,10 @@ public final class DistillationTrainer implements AutoCloseable {
             throw new IllegalArgumentException("cannot resume student " + block.config() + " from checkpoint "
                     + checkpoint + " of model " + manifest.model());
         }
-        initializeFrom(checkpoint, 1);
+        try (NDManager scratch = trainer.getManager().newSubManager()) {
+            WeightTransfer.assign(block.weights(), Checkpoints.readWeights(checkpoint, scratch),
+                    "checkpoint " + checkpoint);
+        }
         completedSteps = manifest.step();
     }
 

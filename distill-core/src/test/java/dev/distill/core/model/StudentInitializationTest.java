@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
@@ -18,7 +19,9 @@ import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.TrainingSettings;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,31 +34,34 @@ class StudentInitializationTest {
     Path root;
 
     @Test
-    void studentTakesEveryKthTeacherLayerAndTheEmbeddings() {
+    void studentTakesEveryKthTeacherLayerTheEmbeddingsPoolerAndHead() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerClassifier teacher = initialized(TEACHER, manager);
-            TransformerClassifier student = initialized(STUDENT, manager);
+            BertClassifier teacher = initialized(TEACHER, manager);
+            BertClassifier student = initialized(STUDENT, manager);
 
-            student.initializeFrom(teacher, 2);
+            List<String> kept = student.initializeFrom(arrays(teacher), TEACHER, 2, "teacher");
 
-            List<Parameter> teacherParameters = teacher.getParameters().values();
-            List<Parameter> studentParameters = student.getParameters().values();
-            int perLayer = (teacherParameters.size() - studentParameters.size()) / 2;
-            // Layout: 2 embeddings, embedding norm (2), layers, classifier (2).
-            for (int i = 0; i < 4; i++) {
-                assertSame(teacherParameters.get(i), studentParameters.get(i));
+            assertEquals(List.of(), kept, "every student parameter has a teacher counterpart");
+            Map<String, Parameter> from = teacher.weights();
+            Map<String, Parameter> to = student.weights();
+            for (String name : to.keySet()) {
+                String source = name.replace("layer.1.", "layer.2.");
+                assertSame(from.get(source), to.get(name), name + " <- " + source);
             }
-            // Student layer 0 <- teacher layer 0, student layer 1 <- teacher layer 2.
-            for (int i = 0; i < perLayer; i++) {
-                assertSame(teacherParameters.get(4 + i), studentParameters.get(4 + i));
-                assertSame(teacherParameters.get(4 + 2 * perLayer + i), studentParameters.get(4 + perLayer + i));
-            }
-            // The first parameter of a layer is its attention key weight: random, so it tells layers apart.
-            assertFalse(Arrays.equals(teacherParameters.get(4 + perLayer).getArray().toFloatArray(),
-                    studentParameters.get(4 + perLayer).getArray().toFloatArray()),
+            assertFalse(Arrays.equals(from.get("bert.encoder.layer.1.attention.self.key.weight").getArray()
+                            .toFloatArray(), to.get("bert.encoder.layer.1.attention.self.key.weight").getArray()
+                            .toFloatArray()),
                     "student layer 1 must come from teacher layer 2, not teacher layer 1");
-            assertSame(teacherParameters.get(teacherParameters.size() - 1),
-                    studentParameters.get(studentParameters.size() - 1));
+        }
+    }
+
+    @Test
+    void aHeadForOtherLabelsKeepsItsInitialValues() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            BertClassifier teacher = initialized(TEACHER, manager);
+            BertClassifier student = initialized(STUDENT.withLabels(List.of("a", "b", "c")), manager);
+            List<String> kept = student.initializeFrom(arrays(teacher), TEACHER, 2, "teacher");
+            assertEquals(List.of("classifier.weight", "classifier.bias"), kept);
         }
     }
 
@@ -85,38 +91,47 @@ class StudentInitializationTest {
     @Test
     void mismatchedSizesAndStridesAreRefused() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerClassifier teacher = initialized(TEACHER, manager);
-            TransformerClassifier wider = initialized(new ModelConfig(30522, 32, 2, 2, 32, 2), manager);
+            BertClassifier teacher = initialized(TEACHER, manager);
+            BertClassifier wider = initialized(new ModelConfig(30522, 32, 2, 2, 32, 2), manager);
             IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
-                    () -> wider.initializeFrom(teacher, 2));
-            assertTrue(size.getMessage().contains("all sizes but the number of layers must match"));
-            TransformerClassifier student = initialized(STUDENT, manager);
+                    () -> wider.initializeFrom(arrays(teacher), TEACHER, 2, "teacher"));
+            assertTrue(size.getMessage().contains("width, heads, feed-forward size, vocabulary and token types must "
+                    + "match"), size.getMessage());
+            BertClassifier student = initialized(STUDENT, manager);
             IllegalArgumentException stride = assertThrows(IllegalArgumentException.class,
-                    () -> student.initializeFrom(teacher, 4));
-            assertEquals("layer stride 4 maps the student's 2 layers beyond the teacher's 4", stride.getMessage());
+                    () -> student.initializeFrom(arrays(teacher), TEACHER, 4, "teacher"));
+            assertEquals("layer stride 4 maps the 2 layers beyond the 4 of teacher", stride.getMessage());
         }
     }
 
     @Test
     void parameterCountMatchesTheInitialisedArrays() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerClassifier block = initialized(TEACHER, manager);
+            BertClassifier block = initialized(TEACHER, manager);
             long total = block.getParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
-            long embeddings = (long) (TEACHER.vocabSize() + TEACHER.maxLength()) * TEACHER.hiddenSize();
+            assertEquals(total, block.weights().values().stream().mapToLong(p -> p.getArray().size()).sum(),
+                    "weights() names every parameter");
+            long embeddings = (long) (TEACHER.vocabSize() + TEACHER.maxPositions() + TEACHER.typeVocabSize())
+                    * TEACHER.hiddenSize();
             assertEquals(total, block.parameterCount().total());
             assertEquals(total - embeddings, block.parameterCount().nonEmbedding());
         }
     }
 
-    private static void assertSame(Parameter expected, Parameter actual) {
-        assertArrayEquals(expected.getArray().toFloatArray(), actual.getArray().toFloatArray(),
-                "parameter " + actual.getName());
+    private static void assertSame(Parameter expected, Parameter actual, String what) {
+        assertArrayEquals(expected.getArray().toFloatArray(), actual.getArray().toFloatArray(), what);
     }
 
-    private static TransformerClassifier initialized(ModelConfig config, NDManager manager) {
-        TransformerClassifier block = new TransformerClassifier(config);
+    private static BertClassifier initialized(ModelConfig config, NDManager manager) {
+        BertClassifier block = new BertClassifier(config);
         block.setInitializer(new NormalInitializer(0.5f), Parameter.Type.WEIGHT);
-        block.initialize(manager, DataType.FLOAT32, TransformerClassifier.inputShapes(1, 2));
+        block.initialize(manager, DataType.FLOAT32, BertClassifier.inputShapes(1, 2));
         return block;
+    }
+
+    private static Map<String, NDArray> arrays(BertClassifier model) {
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        model.weights().forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
+        return arrays;
     }
 }

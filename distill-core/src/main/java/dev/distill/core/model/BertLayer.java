@@ -1,0 +1,143 @@
+package dev.distill.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.Map;
+
+/**
+ * One BERT encoder layer, as Hugging Face {@code BertLayer}: multi-head self-attention with query, key and value
+ * projections, an output projection, dropout, a residual connection and LayerNorm (post-LN), then an exact (erf) GELU
+ * feed-forward network with its own residual and LayerNorm. LayerNorm epsilon 1e-12, dropout 0.1, as BERT.
+ *
+ * <p>Inputs: hidden states (B, S, H) and the additive attention mask (B, 1, 1, S): 0 where attention is allowed, a
+ * large negative number on padding. Output: (B, S, H).
+ */
+final class BertLayer extends AbstractBlock {
+    private static final byte VERSION = 1;
+    /** Dropout of hidden states and attention probabilities while training; inference never drops. */
+    static final float DROPOUT = 0.1f;
+    static final float LAYER_NORM_EPSILON = 1e-12f;
+
+    private final int heads;
+    private final int headSize;
+    private final Linear query;
+    private final Linear key;
+    private final Linear value;
+    private final Dropout attentionDropout;
+    private final Linear attentionOutput;
+    private final Dropout attentionOutputDropout;
+    private final LayerNorm attentionNorm;
+    private final Linear intermediate;
+    private final Linear output;
+    private final Dropout outputDropout;
+    private final LayerNorm outputNorm;
+
+    BertLayer(ModelConfig config) {
+        super(VERSION);
+        this.heads = config.heads();
+        this.headSize = config.hiddenSize() / config.heads();
+        query = addChildBlock("query", linear(config.hiddenSize()));
+        key = addChildBlock("key", linear(config.hiddenSize()));
+        value = addChildBlock("value", linear(config.hiddenSize()));
+        attentionDropout = addChildBlock("attentionDropout", Dropout.builder().optRate(DROPOUT).build());
+        attentionOutput = addChildBlock("attentionOutput", linear(config.hiddenSize()));
+        attentionOutputDropout = addChildBlock("attentionOutputDropout", Dropout.builder().optRate(DROPOUT).build());
+        attentionNorm = addChildBlock("attentionNorm", layerNorm());
+        intermediate = addChildBlock("intermediate", linear(config.intermediateSize()));
+        output = addChildBlock("output", linear(config.hiddenSize()));
+        outputDropout = addChildBlock("outputDropout", Dropout.builder().optRate(DROPOUT).build());
+        outputNorm = addChildBlock("outputNorm", layerNorm());
+    }
+
+    static Linear linear(int units) {
+        return Linear.builder().setUnits(units).build();
+    }
+
+    static LayerNorm layerNorm() {
+        return LayerNorm.builder().axis(2).optEpsilon(LAYER_NORM_EPSILON).build();
+    }
+
+    /** A Linear block's weight [out, in] and bias under Hugging Face names. */
+    static void collectLinear(String prefix, Linear linear, Map<String, Parameter> into) {
+        into.put(prefix + "weight", linear.getParameters().get("weight"));
+        into.put(prefix + "bias", linear.getParameters().get("bias"));
+    }
+
+    /** A LayerNorm's scale and shift under Hugging Face names. */
+    static void collectNorm(String prefix, LayerNorm norm, Map<String, Parameter> into) {
+        into.put(prefix + "weight", norm.getParameters().get("gamma"));
+        into.put(prefix + "bias", norm.getParameters().get("beta"));
+    }
+
+    /** This layer's parameters under their Hugging Face names, below {@code prefix} ({@code ...layer.N.}). */
+    void collectWeights(String prefix, Map<String, Parameter> into) {
+        collectLinear(prefix + "attention.self.query.", query, into);
+        collectLinear(prefix + "attention.self.key.", key, into);
+        collectLinear(prefix + "attention.self.value.", value, into);
+        collectLinear(prefix + "attention.output.dense.", attentionOutput, into);
+        collectNorm(prefix + "attention.output.LayerNorm.", attentionNorm, into);
+        collectLinear(prefix + "intermediate.dense.", intermediate, into);
+        collectLinear(prefix + "output.dense.", output, into);
+        collectNorm(prefix + "output.LayerNorm.", outputNorm, into);
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        NDArray hidden = inputs.get(0);
+        NDArray maskBias = inputs.get(1);
+        long batch = hidden.getShape().get(0);
+        long length = hidden.getShape().get(1);
+        NDArray q = heads(apply(query, store, hidden, training, params), batch, length);
+        NDArray k = heads(apply(key, store, hidden, training, params), batch, length);
+        NDArray v = heads(apply(value, store, hidden, training, params), batch, length);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headSize)).add(maskBias);
+        NDArray probabilities = apply(attentionDropout, store, scores.softmax(3), training, params);
+        NDArray context = probabilities.matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, (long) heads * headSize);
+        NDArray attended = apply(attentionOutputDropout, store,
+                apply(attentionOutput, store, context, training, params), training, params);
+        hidden = apply(attentionNorm, store, attended.add(hidden), training, params);
+        NDArray expanded = Activation.gelu(apply(intermediate, store, hidden, training, params));
+        NDArray projected = apply(outputDropout, store, apply(output, store, expanded, training, params), training,
+                params);
+        return new NDList(apply(outputNorm, store, projected.add(hidden), training, params));
+    }
+
+    /** (B, S, H) -> (B, heads, S, head size). */
+    private NDArray heads(NDArray states, long batch, long length) {
+        return states.reshape(batch, length, heads, headSize).transpose(0, 2, 1, 3);
+    }
+
+    private static NDArray apply(AbstractBlock block, ParameterStore store, NDArray input, boolean training,
+            PairList<String, Object> params) {
+        return block.forward(store, new NDList(input), training, params).head();
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape hidden = inputShapes[0];
+        for (AbstractBlock block : new AbstractBlock[] {query, key, value, attentionOutput, attentionOutputDropout,
+                attentionNorm, intermediate, outputDropout, outputNorm}) {
+            block.initialize(manager, dataType, hidden);
+        }
+        attentionDropout.initialize(manager, dataType, new Shape(hidden.get(0), heads, hidden.get(1),
+                hidden.get(1)));
+        output.initialize(manager, dataType, intermediate.getOutputShapes(new Shape[] {hidden})[0]);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.distill.core.onnx;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.protobuf.CodedInputStream;
+import dev.distill.core.onnx.proto.Onnx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The weights of a BERT encoder exported to ONNX from Hugging Face {@code BertModel} (PyTorch's exporter), under the
+ * Hugging Face names of {@code BertForSequenceClassification} ({@code bert.} + the exported name). The exporter keeps
+ * the names of embeddings, LayerNorms and biases, but stores each Linear weight as an unnamed MatMul input
+ * ({@code onnx::MatMul_123}, laid out [in, out]): such a weight is named after the bias that the Add behind its MatMul
+ * adds, and transposed to PyTorch's [out, in].
+ */
+public final class OnnxWeights {
+    private static final String PREFIX = "bert.";
+
+    private OnnxWeights() {
+    }
+
+    /** Parses an ONNX model; models are far larger than protobuf's default 64 MB message limit. */
+    public static Onnx.ModelProto read(InputStream in) throws IOException {
+        CodedInputStream coded = CodedInputStream.newInstance(in);
+        coded.setSizeLimit(Integer.MAX_VALUE);
+        return Onnx.ModelProto.parseFrom(coded);
+    }
+
+    /**
+     * Every float weight of the encoder, named; arrays live in {@code manager}.
+     *
+     * @throws IllegalArgumentException if a MatMul weight has no bias to be named by
+     */
+    public static Map<String, NDArray> bertWeights(Onnx.ModelProto model, NDManager manager) {
+        Onnx.GraphProto graph = model.getGraph();
+        Map<String, Onnx.TensorProto> initializers = new LinkedHashMap<>();
+        graph.getInitializerList().forEach(tensor -> initializers.put(tensor.getName(), tensor));
+        Map<String, Onnx.NodeProto> consumers = new HashMap<>();
+        for (Onnx.NodeProto node : graph.getNodeList()) {
+            node.getInputList().forEach(input -> consumers.putIfAbsent(input, node));
+        }
+        Map<String, NDArray> weights = new LinkedHashMap<>();
+        for (Onnx.NodeProto node : graph.getNodeList()) {
+            if (!node.getOpType().equals("MatMul") || !initializers.containsKey(node.getInput(1))) {
+                continue;
+            }
+            Onnx.NodeProto add = consumers.get(node.getOutput(0));
+            String bias = add == null || !add.getOpType().equals("Add") ? null : add.getInputList().stream()
+                    .filter(input -> input.endsWith(".bias") && initializers.containsKey(input))
+                    .findFirst().orElse(null);
+            if (bias == null) {
+                throw new IllegalArgumentException("MatMul weight " + node.getInput(1) + " is not followed by a "
+                        + "bias Add, so it cannot be named; not a BERT encoder exported from Hugging Face?");
+            }
+            String name = PREFIX + bias.substring(0, bias.length() - ".bias".length()) + ".weight";
+            weights.put(name, array(initializers.remove(node.getInput(1)), manager).transpose());
+        }
+        for (Onnx.TensorProto tensor : initializers.values()) {
+            if (tensor.getDataType() == Onnx.TensorProto.DataType.FLOAT_VALUE && !tensor.getName().contains("::")) {
+                weights.put(PREFIX + tensor.getName(), array(tensor, manager));
+            }
+        }
+        return weights;
+    }
+
+    /** A float tensor as an array, from raw little-endian bytes or from its float_data field. */
+    static NDArray array(Onnx.TensorProto tensor, NDManager manager) {
+        if (tensor.getDataType() != Onnx.TensorProto.DataType.FLOAT_VALUE) {
+            throw new IllegalArgumentException("tensor " + tensor.getName() + " has ONNX data type "
+                    + tensor.getDataType() + ", not float");
+        }
+        Shape shape = new Shape(tensor.getDimsList().stream().mapToLong(Long::longValue).toArray());
+        float[] values;
+        if (tensor.hasRawData()) {
+            ByteBuffer raw = tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            values = new float[raw.remaining() / Float.BYTES];
+            raw.asFloatBuffer().get(values);
+        } else {
+            List<Float> data = tensor.getFloatDataList();
+            values = new float[data.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = data.get(i);
+            }
+        }
+        if (values.length != shape.size()) {
+            throw new IllegalArgumentException("tensor " + tensor.getName() + " holds " + values.length
+                    + " values for shape " + shape);
+        }
+        return manager.create(values, shape);
+    }
+}

