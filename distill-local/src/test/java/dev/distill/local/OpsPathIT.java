@@ -91,6 +91,7 @@ class OpsPathIT {
                 }
                 JsonNode run = awaitTrained(EXAMPLES, log);
                 JsonNode leaderboard = awaitScored(log);
+                assertExports(WORK.resolve("checkpoints"));
                 List<String> errors = Files.readAllLines(log).stream()
                         .filter(line -> line.contains(" ERROR [") || line.contains("duplicate key")).toList();
                 assertTrue(errors.isEmpty(), "the services logged errors:\n" + String.join("\n", errors));
@@ -120,6 +121,26 @@ class OpsPathIT {
         assertTrue(service.waitFor(2, TimeUnit.MINUTES), "label-service did not stop");
         assertTrue(service.exitValue() != 0, "exit code");
         assertTrue(output.contains("no API key: set the environment variable DISTILL_API_KEY"), output);
+    }
+
+    /** {@code bin/export-student} turns the newest checkpoint into a Hugging Face directory and an ONNX model. */
+    private static void assertExports(Path checkpoints) throws IOException, InterruptedException {
+        Path checkpoint;
+        try (var entries = Files.list(checkpoints)) {
+            checkpoint = entries.filter(path -> path.getFileName().toString().startsWith("step-")).sorted()
+                    .reduce((first, second) -> second).orElseThrow();
+        }
+        Path exported = WORK.resolve("exported");
+        Process export = new ProcessBuilder(PROJECT.resolve("bin/export-student").toString(), checkpoint.toString(),
+                "--huggingface", exported.resolve("huggingface").toString(),
+                "--onnx", exported.resolve("student.onnx").toString())
+                .directory(PROJECT.toFile()).redirectErrorStream(true).start();
+        String output = new String(export.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(export.waitFor(2, TimeUnit.MINUTES) && export.exitValue() == 0, output);
+        for (String file : List.of("huggingface/config.json", "huggingface/model.safetensors",
+                "huggingface/tokenizer.json", "huggingface/vocab.txt", "student.onnx")) {
+            assertTrue(Files.size(exported.resolve(file)) > 0, file + " exported");
+        }
     }
 
     /** The README's block, with the build line left out (the reactor has built the jars) and placeholders replaced. */

@@ -14,41 +14,54 @@ import ai.djl.translate.TranslatorContext;
 import dev.distill.core.Sha256;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.export.HuggingFaceDirectory;
+import dev.distill.core.onnx.OnnxModels;
 import dev.distill.core.text.TextTokenizer;
 import dev.distill.core.text.TokenizedBatch;
+import dev.distill.core.weights.WeightTransfer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
- * A text classifier loaded for inference: either a checkpoint directory of this project or a TorchScript file
- * ({@code *.pt}, see {@code teachers/README.md}) taking {@code input_ids}, {@code attention_mask} and optionally
- * {@code token_type_ids} and returning logits. Load once, then give each worker thread its own
- * {@link #newPredictor()} (DJL predictors are not thread-safe).
+ * A text classifier loaded for inference: a checkpoint directory of this project, a Hugging Face BERT directory
+ * ({@code config.json} + {@code model.safetensors}), a TorchScript file ({@code *.pt}) or an ONNX model
+ * ({@code *.onnx}), the last two taking {@code input_ids}, {@code attention_mask} and optionally
+ * {@code token_type_ids} and returning logits (see {@code teachers/README.md}). Load once, then give each worker thread
+ * its own {@link #newPredictor()} (DJL predictors are not thread-safe).
  */
 public final class TextClassifier implements AutoCloseable {
     /** Inputs the TorchScript contract check feeds: two rows of BERT ids, the second padded. */
     private static final long[][] PROBE_IDS = {{101, 2023, 3185, 102}, {101, 2307, 102, 0}};
     private static final long[][] PROBE_MASK = {{1, 1, 1, 1}, {1, 1, 1, 0}};
+    private static final String INPUT_IDS = "input_ids";
+    private static final String ATTENTION_MASK = "attention_mask";
+    private static final String TOKEN_TYPE_IDS = "token_type_ids";
 
     private final Model model;
     private final TextTokenizer tokenizer;
     private final String id;
-    private final int numClasses;
+    private final List<String> labels;
     private final boolean takesTokenTypeIds;
     private final String description;
     /** Architecture of a checkpoint model; null for TorchScript, whose insides are opaque. */
     private final ModelConfig config;
 
-    private TextClassifier(Model model, TextTokenizer tokenizer, String id, int numClasses,
+    private TextClassifier(Model model, TextTokenizer tokenizer, String id, List<String> labels,
             boolean takesTokenTypeIds, String description, ModelConfig config) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.id = id;
-        this.numClasses = numClasses;
+        this.labels = List.copyOf(labels);
         this.takesTokenTypeIds = takesTokenTypeIds;
         this.description = description;
         this.config = config;
@@ -64,19 +77,28 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     /**
-     * Loads a checkpoint directory or a TorchScript file.
+     * Loads a checkpoint directory, a Hugging Face directory, a TorchScript file or an ONNX model.
      *
-     * @param torchScriptMaxLength truncation length for a TorchScript model (a checkpoint carries its own)
+     * @param exportedMaxLength truncation length for a TorchScript, ONNX or Hugging Face model (a checkpoint carries
+     *                          its own)
      */
-    public static TextClassifier open(Path source, Path tokenizerJson, Device device, int torchScriptMaxLength) {
-        if (Files.isDirectory(source)) {
+    public static TextClassifier open(Path source, Path tokenizerJson, Device device, int exportedMaxLength) {
+        String name = source.getFileName() == null ? "" : source.getFileName().toString();
+        if (Files.isRegularFile(source.resolve(Checkpoints.MANIFEST))) {
             return load(source, tokenizerJson, device);
         }
-        if (Files.isRegularFile(source) && source.getFileName().toString().endsWith(".pt")) {
-            return loadTorchScript(source, tokenizerJson, device, torchScriptMaxLength);
+        if (Files.isRegularFile(source.resolve(HuggingFaceDirectory.CONFIG))) {
+            return loadHuggingFace(source, tokenizerJson, device, exportedMaxLength);
         }
-        throw new IllegalArgumentException("model not found: " + source.toAbsolutePath()
-                + " (expected a checkpoint directory with manifest.json or a TorchScript file ending in .pt)");
+        if (Files.isRegularFile(source) && name.endsWith(".pt")) {
+            return loadExported(source, tokenizerJson, device, exportedMaxLength, "PyTorch");
+        }
+        if (Files.isRegularFile(source) && name.endsWith(".onnx")) {
+            return loadExported(source, tokenizerJson, device, exportedMaxLength, "OnnxRuntime");
+        }
+        throw new IllegalArgumentException("model not found: " + source.toAbsolutePath() + " (expected a checkpoint "
+                + "directory with manifest.json, a Hugging Face directory with config.json, a TorchScript file ending "
+                + "in .pt or an ONNX model ending in .onnx)");
     }
 
     /** Loads a checkpoint directory; the tokenizer is truncated to the model's maximum length. */
@@ -86,52 +108,118 @@ public final class TextClassifier implements AutoCloseable {
         Model model = Model.newInstance("classifier-" + manifest.checkpointId(), device);
         try {
             model.setBlock(Checkpoints.load(checkpoint, model.getNDManager()));
-            TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson, manifest.model().maxLength());
-            return new TextClassifier(model, tokenizer, manifest.parametersSha256(), manifest.model().numClasses(),
-                    false, "checkpoint " + checkpoint + " " + manifest.model(), manifest.model());
+            return ofBlock(model, tokenizerJson, manifest.parametersSha256(), manifest.model(),
+                    "checkpoint " + checkpoint);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
     }
 
-    /** Loads a TorchScript model and checks its inputs and outputs before anything else uses it. */
-    public static TextClassifier loadTorchScript(Path file, Path tokenizerJson, Device device, int maxLength) {
+    private static TextClassifier loadHuggingFace(Path directory, Path tokenizerJson, Device device, int maxLength) {
         NativeAllocator.configure();
-        String name = file.getFileName().toString();
-        Model model = Model.newInstance(name, device, "PyTorch");
+        Model model = Model.newInstance("classifier-" + directory.getFileName(), device);
         try {
-            model.load(file.toAbsolutePath().getParent(), name.substring(0, name.length() - ".pt".length()));
-            boolean takesTokenTypeIds;
-            int numClasses;
-            try (NDManager probe = model.getNDManager().newSubManager()) {
-                NDList outputs;
-                try {
-                    outputs = forward(model, probe, inputs(probe, PROBE_IDS, PROBE_MASK, false));
-                    takesTokenTypeIds = false;
-                } catch (RuntimeException twoInputs) {
-                    try {
-                        outputs = forward(model, probe, inputs(probe, PROBE_IDS, PROBE_MASK, true));
-                        takesTokenTypeIds = true;
-                    } catch (RuntimeException threeInputs) {
-                        throw new ModelContractException("TorchScript teacher " + file + " rejects the teacher "
-                                + "inputs: expected forward(input_ids, attention_mask[, token_type_ids]) taking int64 "
-                                + "tensors [batch, sequence]; the model said: " + firstLine(twoInputs), twoInputs);
-                    }
-                }
-                numClasses = checkLogits(file, outputs);
-            }
-            TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson, maxLength);
-            return new TextClassifier(model, tokenizer, Sha256.of(file), numClasses, takesTokenTypeIds,
-                    "TorchScript " + file + " (" + numClasses + " classes"
-                            + (takesTokenTypeIds ? ", takes token_type_ids" : "") + ")", null);
-        } catch (IOException | MalformedModelException e) {
+            HuggingFaceDirectory.Loaded loaded = HuggingFaceDirectory.read(directory, model.getNDManager(),
+                    maxLength);
+            BertClassifier block = new BertClassifier(loaded.config());
+            block.initialize(model.getNDManager(), DataType.FLOAT32, BertClassifier.inputShapes(1, 2));
+            WeightTransfer.assign(block.weights(), loaded.weights(), "Hugging Face directory " + directory);
+            model.setBlock(block);
+            return ofBlock(model, tokenizerJson, Sha256.of(directory.resolve(HuggingFaceDirectory.WEIGHTS)),
+                    loaded.config(), "Hugging Face directory " + directory);
+        } catch (IOException | IllegalArgumentException e) {
             model.close();
-            throw new ModelContractException("cannot load TorchScript teacher " + file + ": " + e.getMessage(), e);
+            throw new ModelContractException("cannot load teacher " + directory + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
+    }
+
+    private static TextClassifier ofBlock(Model model, Path tokenizerJson, String id, ModelConfig config,
+            String what) {
+        TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson, config.maxLength());
+        return new TextClassifier(model, tokenizer, id, config.labels(), false, what + " " + config, config);
+    }
+
+    /**
+     * Loads a TorchScript or ONNX model and checks its inputs and outputs before anything else uses it: it must take
+     * {@code input_ids} and {@code attention_mask} (and may take {@code token_type_ids}), int64 [batch, sequence], and
+     * return float logits [batch, classes].
+     */
+    static TextClassifier loadExported(Path file, Path tokenizerJson, Device device, int maxLength, String engine) {
+        NativeAllocator.configure();
+        boolean onnx = engine.equals("OnnxRuntime");
+        String kind = onnx ? "ONNX" : "TorchScript";
+        String name = file.getFileName().toString();
+        Model model = Model.newInstance(name, onnx ? Device.cpu() : device, engine);
+        try {
+            model.load(file.toAbsolutePath().getParent(), name.substring(0, name.lastIndexOf('.')));
+            boolean takesTokenTypeIds;
+            int numClasses;
+            try (NDManager probe = model.getNDManager().newSubManager()) {
+                NDList outputs;
+                if (onnx) {
+                    takesTokenTypeIds = onnxTakesTokenTypeIds(file, model.getBlock().describeInput().keys());
+                    outputs = forward(model, probe, inputs(probe, PROBE_IDS, PROBE_MASK, takesTokenTypeIds));
+                } else {
+                    try {
+                        outputs = forward(model, probe, inputs(probe, PROBE_IDS, PROBE_MASK, false));
+                        takesTokenTypeIds = false;
+                    } catch (RuntimeException twoInputs) {
+                        try {
+                            outputs = forward(model, probe, inputs(probe, PROBE_IDS, PROBE_MASK, true));
+                            takesTokenTypeIds = true;
+                        } catch (RuntimeException threeInputs) {
+                            throw new ModelContractException("TorchScript teacher " + file + " rejects the teacher "
+                                    + "inputs: expected forward(input_ids, attention_mask[, token_type_ids]) taking "
+                                    + "int64 tensors [batch, sequence]; the model said: " + firstLine(twoInputs),
+                                    twoInputs);
+                        }
+                    }
+                }
+                numClasses = checkLogits(kind, file, outputs);
+            }
+            List<String> labels = onnx ? onnxLabels(file, numClasses) : ModelConfig.numberedLabels(numClasses);
+            TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson, maxLength);
+            return new TextClassifier(model, tokenizer, Sha256.of(file), labels, takesTokenTypeIds,
+                    kind + " " + file + " (" + numClasses + " classes " + labels
+                            + (takesTokenTypeIds ? ", takes token_type_ids" : "") + ")", null);
+        } catch (IOException | MalformedModelException e) {
+            model.close();
+            throw new ModelContractException("cannot load " + kind + " teacher " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static boolean onnxTakesTokenTypeIds(Path file, List<String> inputs) {
+        boolean known = Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS).containsAll(inputs);
+        if (!known || !inputs.contains(INPUT_IDS) || !inputs.contains(ATTENTION_MASK)) {
+            throw new ModelContractException("ONNX teacher " + file + " takes inputs " + inputs + "; expected "
+                    + INPUT_IDS + " and " + ATTENTION_MASK + ", and optionally " + TOKEN_TYPE_IDS
+                    + ", each int64 [batch, sequence]", null);
+        }
+        return inputs.contains(TOKEN_TYPE_IDS);
+    }
+
+    /** The class names in an ONNX model's {@code id2label} metadata (as this project's export writes it), if any. */
+    private static List<String> onnxLabels(Path file, int numClasses) throws IOException {
+        String id2label;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            id2label = OnnxModels.metadata(in).get("id2label");
+        }
+        if (id2label == null) {
+            return ModelConfig.numberedLabels(numClasses);
+        }
+        JsonNode names = new ObjectMapper().readTree(id2label);
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < numClasses; i++) {
+            labels.add(names.path(String.valueOf(i)).asText(String.valueOf(i)));
+        }
+        return labels;
     }
 
     /** Identity of the weights: sha-256 of the checkpoint parameters or of the TorchScript file. */
@@ -140,7 +228,12 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     public int numClasses() {
-        return numClasses;
+        return labels.size();
+    }
+
+    /** Class names, index = class id. */
+    public List<String> labels() {
+        return labels;
     }
 
     /** What was loaded, for logs. */
@@ -201,28 +294,35 @@ public final class TextClassifier implements AutoCloseable {
         return matrix;
     }
 
+    /** Named inputs: ONNX Runtime binds them by name, the other engines by position. */
     private static NDList inputs(NDManager manager, long[][] ids, long[][] mask, boolean withTokenTypeIds) {
-        NDList inputs = new NDList(manager.create(ids), manager.create(mask));
+        NDList inputs = new NDList(named(manager.create(ids), INPUT_IDS), named(manager.create(mask),
+                ATTENTION_MASK));
         if (withTokenTypeIds) {
-            inputs.add(manager.zeros(inputs.head().getShape(), DataType.INT64));
+            inputs.add(named(manager.zeros(inputs.head().getShape(), DataType.INT64), TOKEN_TYPE_IDS));
         }
         return inputs;
+    }
+
+    private static NDArray named(NDArray array, String name) {
+        array.setName(name);
+        return array;
     }
 
     private static NDList forward(Model model, NDManager manager, NDList inputs) {
         return model.getBlock().forward(new ParameterStore(manager, false), inputs, false);
     }
 
-    private static int checkLogits(Path file, NDList outputs) {
+    private static int checkLogits(String kind, Path file, NDList outputs) {
         String expected = "; expected logits as one float tensor [batch, classes] with at least 2 classes";
         if (outputs.isEmpty()) {
-            throw new ModelContractException("TorchScript teacher " + file + " returns nothing" + expected, null);
+            throw new ModelContractException(kind + " teacher " + file + " returns nothing" + expected, null);
         }
         NDArray logits = outputs.head();
         long[] shape = logits.getShape().getShape();
         boolean floating = logits.getDataType().isFloating();
         if (shape.length != 2 || shape[0] != PROBE_IDS.length || shape[1] < 2 || !floating) {
-            throw new ModelContractException("TorchScript teacher " + file + " returns " + logits.getDataType()
+            throw new ModelContractException(kind + " teacher " + file + " returns " + logits.getDataType()
                     + " " + Arrays.toString(shape) + " for a batch of " + PROBE_IDS.length + expected, null);
         }
         return (int) shape[1];

@@ -3,13 +3,12 @@ package dev.distill.core.pretrained;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.distill.core.model.ModelConfig;
-import dev.distill.core.onnx.OnnxWeights;
+import dev.distill.core.onnx.OnnxModels;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -71,9 +70,9 @@ public enum PretrainedEncoder {
 
     /**
      * The encoder's weights under Hugging Face names (no pooler or classifier: these checkpoints have none) and its
-     * size, reading at most {@code maxLength} tokens, with the given label set for the head a model built on it gets.
+     * size, reading at most {@code maxLength} tokens.
      */
-    public Loaded load(NDManager manager, int maxLength, List<String> labels) {
+    public ModelSource load(NDManager manager, int maxLength) {
         InputStream stream = PretrainedEncoder.class.getClassLoader().getResourceAsStream(resource);
         if (stream == null) {
             throw new IllegalStateException(SCHEME + id + " is not on the class path: its weights come with the "
@@ -81,7 +80,7 @@ public enum PretrainedEncoder {
         }
         Map<String, NDArray> weights;
         try (InputStream in = new BufferedInputStream(stream, 1 << 20)) {
-            weights = OnnxWeights.bertWeights(OnnxWeights.read(in), manager);
+            weights = OnnxModels.bertWeights(OnnxModels.read(in), manager);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource + " of " + artifact, e);
         }
@@ -90,21 +89,11 @@ public enum PretrainedEncoder {
         while (weights.containsKey(String.format(LAYER_COUNT_WEIGHT, layers))) {
             layers++;
         }
+        int positions = (int) weights.get("bert.embeddings.position_embeddings.weight").getShape().get(0);
         ModelConfig config = new ModelConfig((int) words[0], (int) words[1], layers, heads,
-                (int) weights.get("bert.encoder.layer.0.intermediate.dense.bias").getShape().get(0),
-                (int) weights.get("bert.embeddings.position_embeddings.weight").getShape().get(0),
+                (int) weights.get("bert.encoder.layer.0.intermediate.dense.bias").getShape().get(0), positions,
                 (int) weights.get("bert.embeddings.token_type_embeddings.weight").getShape().get(0),
-                maxLength, labels);
-        return new Loaded(config, weights, SCHEME + id);
-    }
-
-    /**
-     * Weights read from a pretrained encoder.
-     *
-     * @param config  its size
-     * @param weights its weights under Hugging Face names
-     * @param name    {@code pretrained:<id>}
-     */
-    public record Loaded(ModelConfig config, Map<String, NDArray> weights, String name) {
+                Math.min(maxLength, positions), ModelConfig.numberedLabels(2));
+        return new ModelSource(config, weights, SCHEME + id);
     }
 }

@@ -23,6 +23,7 @@ import dev.distill.core.model.NativeAllocator;
 import dev.distill.core.model.ParameterCount;
 import dev.distill.core.model.ProjectedStudent;
 import dev.distill.core.model.TextClassifier;
+import dev.distill.core.pretrained.ModelSource;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.text.TextTokenizer;
 import dev.distill.core.text.TokenizedBatch;
@@ -88,15 +89,13 @@ public final class DistillationTrainer implements AutoCloseable {
     }
 
     /**
-     * Starts the student from a teacher checkpoint instead of random weights, taking every {@code stride}-th
-     * teacher layer ({@link BertClassifier#initializeFrom}).
+     * Starts the student from another model's weights instead of random ones: a teacher checkpoint or a pretrained
+     * encoder, taking every {@code stride}-th of its layers ({@link BertClassifier#initializeFrom}).
+     *
+     * @return the parameters the source had nothing for (they keep their random values)
      */
-    public void initializeFrom(Path teacherCheckpoint, int stride) {
-        CheckpointManifest teacher = Checkpoints.readManifest(teacherCheckpoint);
-        try (NDManager scratch = trainer.getManager().newSubManager()) {
-            block.initializeFrom(Checkpoints.readWeights(teacherCheckpoint, scratch), teacher.model(), stride,
-                    "teacher checkpoint " + teacherCheckpoint);
-        }
+    public List<String> initializeFrom(ModelSource source, int stride) {
+        return block.initializeFrom(source.weights(), source.config(), stride, source.name());
     }
 
     public ParameterCount parameterCount() {

@@ -14,6 +14,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.NormalInitializer;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.pretrained.ModelSource;
 import dev.distill.core.support.TestData;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.TrainingSettings;
@@ -80,7 +81,9 @@ class StudentInitializationTest {
         try (DistillationTrainer student = new DistillationTrainer(size,
                 TrainingSettings.constantRate(0.5f, 2f, 1e-3f, 99), TestData.tokenizer(), Device.cpu())) {
             assertFalse(Arrays.equals(teacherLogits[0], student.logits(probes)[0]));
-            student.initializeFrom(checkpoint, 1);
+            try (NDManager scratch = NDManager.newBaseManager()) {
+                student.initializeFrom(ModelSource.read(checkpoint.toString(), scratch, 32), 1);
+            }
             float[][] studentLogits = student.logits(probes);
             for (int row = 0; row < probes.size(); row++) {
                 assertArrayEquals(teacherLogits[row], studentLogits[row], 1e-6f);

@@ -81,7 +81,7 @@ class OnnxExportTest {
             }
             Onnx.ModelProto written;
             try (InputStream in = Files.newInputStream(file)) {
-                written = OnnxWeights.read(in);
+                written = OnnxModels.read(in);
             }
             assertEquals("{\"0\": \"world\", \"1\": \"sports\", \"2\": \"business\", \"3\": \"sci/tech\"}",
                     written.getMetadataProps(0).getValue());

@@ -14,7 +14,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import ai.djl.translate.NoopTranslator;
 import dev.distill.core.model.BertClassifier;
-import dev.distill.core.model.ModelConfig;
 import dev.distill.core.support.TestData;
 import dev.distill.core.text.TextTokenizer;
 import dev.distill.core.text.TokenizedBatch;
@@ -61,7 +60,7 @@ class PretrainedParityTest {
                 expectedShape = output.head().getShape().getShape();
             }
 
-            PretrainedEncoder.Loaded loaded = encoder.load(manager, 512, ModelConfig.numberedLabels(2));
+            ModelSource loaded = encoder.load(manager, 512);
             BertClassifier model = new BertClassifier(loaded.config());
             model.initialize(manager, DataType.FLOAT32, BertClassifier.inputShapes(1, 2));
             List<String> kept = model.initializeFrom(loaded.weights(), loaded.config(), 1, loaded.name());

@@ -4,8 +4,10 @@ import dev.distill.core.wire.PromotionEvent;
 import dev.distill.eval.Promotion;
 import dev.distill.eval.messaging.EvaluationPipeline;
 import dev.distill.eval.service.PromotionService;
+import dev.distill.eval.service.StudentDownloads;
 import dev.distill.service.http.JsonErrors;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -13,22 +15,30 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.function.Function;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * {@code GET /promotions}: every promotion, newest first; {@code GET /promotions/current}: the serving checkpoint
  * (204 before the first promotion); {@code POST /promotions/rollback} (API key): the checkpoint promoted before the
  * current one serves again, and a {@code ROLLED_BACK} event is published; 409 when none would serve.
+ * {@code GET /promotions/current/student.onnx} and {@code .../student.zip}: the promoted student as an ONNX model and
+ * as a zipped Hugging Face directory.
  */
 @Path("/promotions")
 @Produces(MediaType.APPLICATION_JSON)
 public class PromotionResource {
     private final PromotionService promotions;
     private final EvaluationPipeline pipeline;
+    private final StudentDownloads downloads;
+    private final Vertx vertx;
 
-    public PromotionResource(PromotionService promotions, EvaluationPipeline pipeline) {
+    public PromotionResource(PromotionService promotions, EvaluationPipeline pipeline, StudentDownloads downloads,
+            Vertx vertx) {
         this.promotions = promotions;
         this.pipeline = pipeline;
+        this.downloads = downloads;
+        this.vertx = vertx;
     }
 
     @GET
@@ -40,6 +50,30 @@ public class PromotionResource {
     @Path("/current")
     public Uni<Promotion> current() {
         return promotions.current();
+    }
+
+    /** The promoted student as an ONNX model; 404 before the first promotion. */
+    @GET
+    @Path("/current/student.onnx")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public Uni<Response> onnx() {
+        return download(downloads::onnx, "student.onnx");
+    }
+
+    /** The promoted student as a zipped Hugging Face directory; 404 before the first promotion. */
+    @GET
+    @Path("/current/student.zip")
+    @Produces("application/zip")
+    public Uni<Response> huggingFace() {
+        return download(downloads::huggingFaceZip, "student.zip");
+    }
+
+    private Uni<Response> download(Function<Promotion, byte[]> export, String fileName) {
+        return promotions.current().chain(promoted -> promoted == null
+                ? Uni.createFrom().item(JsonErrors.of(Response.Status.NOT_FOUND.getStatusCode(),
+                        "no checkpoint is promoted yet"))
+                : vertx.executeBlocking(Uni.createFrom().item(() -> Response.ok(export.apply(promoted))
+                        .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"").build())));
     }
 
     @POST

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.core.onnx.OnnxModels;
+import dev.distill.core.onnx.proto.Onnx;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.PromotionEvent;
 import dev.distill.core.wire.Topics;
@@ -19,10 +23,16 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -61,6 +71,35 @@ class PromotionResourceTest {
         for (PromotionEvent event : events) {
             assertNotNull(event.checkpointId(), "every promotion event names the serving checkpoint: " + event);
         }
+    }
+
+    /** The promoted student downloads as an ONNX model and as a zipped Hugging Face directory. */
+    @Test
+    void thePromotedStudentDownloadsAsOnnxAndAsAHuggingFaceDirectory() throws Exception {
+        CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, "run-" + UUID.randomUUID(), 1,
+                21);
+        KafkaTopics.send(Topics.CHECKPOINTS, event.checkpointId(), WireCodec.encode(event));
+        awaitPromoted(event.checkpointId());
+
+        byte[] onnx = given().get("/promotions/current/student.onnx").then().statusCode(200)
+                .header("Content-Disposition", containsString("student.onnx")).extract().asByteArray();
+        Onnx.ModelProto model = OnnxModels.read(new ByteArrayInputStream(onnx));
+        assertEquals(List.of("logits"), model.getGraph().getOutputList().stream()
+                .map(Onnx.ValueInfoProto::getName).toList());
+
+        byte[] zip = given().get("/promotions/current/student.zip").then().statusCode(200).extract().asByteArray();
+        Map<String, byte[]> entries = new HashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                entries.put(entry.getName(), in.readAllBytes());
+            }
+        }
+        assertEquals(Set.of("student/config.json", "student/model.safetensors", "student/tokenizer.json",
+                "student/tokenizer_config.json", "student/special_tokens_map.json", "student/vocab.txt"),
+                entries.keySet());
+        JsonNode config = new ObjectMapper().readTree(entries.get("student/config.json"));
+        assertEquals("BertForSequenceClassification", config.get("architectures").get(0).asText());
+        assertEquals(2, config.get("id2label").size());
     }
 
     @Test

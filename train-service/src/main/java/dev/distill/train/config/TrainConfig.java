@@ -64,13 +64,15 @@ public interface TrainConfig {
     int seed();
 
     /**
-     * Teacher checkpoint to start the student from (DistilBERT's recipe) instead of random weights; it must share
-     * every size with the student but the number of layers.
+     * Weights to start the student from instead of random ones: a teacher checkpoint (DistilBERT's recipe), a pretrained
+     * encoder ({@code pretrained:bge-small-en-v1.5}, {@code pretrained:all-minilm-l6-v2}) or a Hugging Face BERT
+     * directory. The student then takes the source's width, heads and vocabulary, and by default its number of
+     * layers (fine-tuning it whole, with {@code alpha=1}, is how a teacher is made here).
      */
-    Optional<Path> initFrom();
+    Optional<String> initFrom();
 
     /**
-     * With {@code init-from}: student layer i starts as teacher layer i * stride. Default: teacher layers / student
+     * With {@code init-from}: student layer i starts as source layer i * stride. Default: source layers / student
      * layers.
      */
     Optional<Integer> initLayerStride();
@@ -92,22 +94,22 @@ public interface TrainConfig {
     /** Student architecture. */
     Student student();
 
-    /** Size of the student transformer. */
+    /**
+     * Size of the student. Unset sizes are those of {@code init-from}'s source, or, training from scratch, 64 wide,
+     * 2 layers, 2 heads, 64 tokens.
+     */
     interface Student {
         @WithDefault("30522")
         int vocabSize();
 
-        @WithDefault("64")
-        int hiddenSize();
+        Optional<Integer> hiddenSize();
 
-        @WithDefault("2")
-        int layers();
+        Optional<Integer> layers();
 
-        @WithDefault("2")
-        int heads();
+        Optional<Integer> heads();
 
-        @WithDefault("64")
-        int maxLength();
+        /** Tokens read per text, special tokens included. Default: 64 from scratch, 128 on a source. */
+        Optional<Integer> maxLength();
 
         @WithDefault("2")
         int numClasses();

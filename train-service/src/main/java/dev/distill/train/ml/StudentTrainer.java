@@ -2,12 +2,14 @@ package dev.distill.train.ml;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ai.djl.ndarray.NDManager;
 import dev.distill.core.Sha256;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.ModelThread;
+import dev.distill.core.pretrained.ModelSource;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.StepLoss;
@@ -91,17 +93,15 @@ public class StudentTrainer {
         this.tokenizerId = Sha256.of(config.tokenizer());
         configured.put("train.tokenizer-id", tokenizerId);
         config.teacherId().ifPresent(id -> configured.put("train.teacher-id", id));
-        TrainConfig.Student student = config.student();
-        ModelConfig model = new ModelConfig(student.vocabSize(), student.hiddenSize(), student.layers(),
-                student.heads(), student.maxLength(), student.numClasses());
         this.matching = config.layerMap().map(pairs -> LayerMatching.parse(pairs,
                 config.layerMapTeacherHiddenSize().orElseThrow(() -> new IllegalArgumentException(
                         "train.layer-map needs train.layer-map-teacher-hidden-size")),
                 config.layerMapWeight())).orElse(null);
-        this.trainer = modelThread.call(() -> new DistillationTrainer(model, settings, config.tokenizer(),
-                Devices.preferred(), matching));
         Path resumeFrom = Checkpoints.newestValid(config.checkpointDir(),
                 reason -> LOG.warnf("skipping checkpoint: %s", reason)).orElse(null);
+        Start start = modelThread.call(() -> start(config, settings, resumeFrom == null));
+        this.trainer = start.trainer();
+        configured.putAll(studentKeys(start.model()));
         if (resumeFrom != null) {
             CheckpointManifest manifest = Checkpoints.readManifest(resumeFrom);
             this.resolvedConfig = resumedConfig(manifest, configured, resumeFrom);
@@ -120,13 +120,10 @@ public class StudentTrainer {
             this.resolvedConfig = configured;
             this.runId = UUID.randomUUID().toString();
             this.resumedCheckpoint = null;
-            config.initFrom().ifPresent(teacher -> {
-                int stride = config.initLayerStride()
-                        .orElse(Math.max(1, Checkpoints.readManifest(teacher).model().layers() / student.layers()));
-                modelThread.run(() -> trainer.initializeFrom(teacher, stride));
-                resolvedConfig.put("train.init-from", teacher.toString());
-                resolvedConfig.put("train.init-layer-stride", String.valueOf(stride));
-            });
+            if (start.stride() != null) {
+                resolvedConfig.put("train.init-from", config.initFrom().orElseThrow());
+                resolvedConfig.put("train.init-layer-stride", String.valueOf(start.stride()));
+            }
             LOG.infof("run %s started: %s", runId, resolvedConfig);
         }
         this.teacherId = resolvedConfig.get("train.teacher-id");
@@ -135,6 +132,67 @@ public class StudentTrainer {
 
     public Progress progress() {
         return progress;
+    }
+
+    /**
+     * The student's size and trainer.
+     *
+     * @param stride the source layer stride it was initialised with, or {@code null} for random weights (or a resume)
+     */
+    private record Start(ModelConfig model, DistillationTrainer trainer, Integer stride) {
+    }
+
+    /**
+     * Builds the student: from {@code train.init-from}'s weights when set (its size taken from the source, which is
+     * read again on a resume to size the model the same way), else at random at the configured size.
+     */
+    private Start start(TrainConfig config, TrainingSettings settings, boolean initialize) {
+        TrainConfig.Student student = config.student();
+        if (config.initFrom().isEmpty()) {
+            ModelConfig model = new ModelConfig(student.vocabSize(), student.hiddenSize().orElse(64),
+                    student.layers().orElse(2), student.heads().orElse(2), student.maxLength().orElse(64),
+                    student.numClasses());
+            return new Start(model, new DistillationTrainer(model, settings, config.tokenizer(), Devices.preferred(),
+                    matching), null);
+        }
+        try (NDManager scratch = NDManager.newBaseManager(Devices.preferred())) {
+            ModelSource source = ModelSource.read(config.initFrom().get(), scratch,
+                    student.maxLength().orElse(128));
+            ModelConfig model = source.modelWith(student.layers().orElse(null), student.maxLength().orElse(128),
+                    ModelConfig.numberedLabels(student.numClasses()));
+            student.hiddenSize().filter(size -> size != model.hiddenSize()).ifPresent(size -> {
+                throw new IllegalArgumentException("train.student.hidden-size is " + size + ", but train.init-from "
+                        + source.name() + " is " + model.hiddenSize() + " wide; leave it unset");
+            });
+            student.heads().filter(heads -> heads != model.heads()).ifPresent(heads -> {
+                throw new IllegalArgumentException("train.student.heads is " + heads + ", but train.init-from "
+                        + source.name() + " has " + model.heads() + " heads; leave it unset");
+            });
+            DistillationTrainer trainer = new DistillationTrainer(model, settings, config.tokenizer(),
+                    Devices.preferred(), matching);
+            if (!initialize) {
+                return new Start(model, trainer, null);
+            }
+            int stride = config.initLayerStride().orElse(source.defaultStride(model.layers()));
+            List<String> kept = trainer.initializeFrom(source, stride);
+            LOG.infof("student %s initialised from %s (every %d. layer); random: %s", model, source.name(), stride,
+                    kept);
+            return new Start(model, trainer, stride);
+        }
+    }
+
+    /** The student's size as run-config entries. */
+    private static SortedMap<String, String> studentKeys(ModelConfig model) {
+        SortedMap<String, String> keys = new TreeMap<>();
+        keys.put("train.student.vocab-size", String.valueOf(model.vocabSize()));
+        keys.put("train.student.hidden-size", String.valueOf(model.hiddenSize()));
+        keys.put("train.student.layers", String.valueOf(model.layers()));
+        keys.put("train.student.heads", String.valueOf(model.heads()));
+        keys.put("train.student.intermediate-size", String.valueOf(model.intermediateSize()));
+        keys.put("train.student.max-positions", String.valueOf(model.maxPositions()));
+        keys.put("train.student.max-length", String.valueOf(model.maxLength()));
+        keys.put("train.student.num-classes", String.valueOf(model.numClasses()));
+        return keys;
     }
 
     /**
@@ -328,13 +386,6 @@ public class StudentTrainer {
         });
         config.layerMapTeacherHiddenSize().ifPresent(size ->
                 resolved.put("train.layer-map-teacher-hidden-size", String.valueOf(size)));
-        TrainConfig.Student student = config.student();
-        resolved.put("train.student.vocab-size", String.valueOf(student.vocabSize()));
-        resolved.put("train.student.hidden-size", String.valueOf(student.hiddenSize()));
-        resolved.put("train.student.layers", String.valueOf(student.layers()));
-        resolved.put("train.student.heads", String.valueOf(student.heads()));
-        resolved.put("train.student.max-length", String.valueOf(student.maxLength()));
-        resolved.put("train.student.num-classes", String.valueOf(student.numClasses()));
         return resolved;
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
 import dev.distill.core.onnx.proto.Onnx;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,16 +16,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The weights of a BERT encoder exported to ONNX from Hugging Face {@code BertModel} (PyTorch's exporter), under the
- * Hugging Face names of {@code BertForSequenceClassification} ({@code bert.} + the exported name). The exporter keeps
- * the names of embeddings, LayerNorms and biases, but stores each Linear weight as an unnamed MatMul input
+ * Reads ONNX models: the whole model, its metadata alone, or the weights of a BERT encoder exported to ONNX from
+ * Hugging Face {@code BertModel} (PyTorch's exporter), under the Hugging Face names of
+ * {@code BertForSequenceClassification} ({@code bert.} + the exported name). The exporter keeps the names of
+ * embeddings, LayerNorms and biases, but stores each Linear weight as an unnamed MatMul input
  * ({@code onnx::MatMul_123}, laid out [in, out]): such a weight is named after the bias that the Add behind its MatMul
  * adds, and transposed to PyTorch's [out, in].
  */
-public final class OnnxWeights {
+public final class OnnxModels {
     private static final String PREFIX = "bert.";
 
-    private OnnxWeights() {
+    private OnnxModels() {
     }
 
     /** Parses an ONNX model; models are far larger than protobuf's default 64 MB message limit. */
@@ -32,6 +34,25 @@ public final class OnnxWeights {
         CodedInputStream coded = CodedInputStream.newInstance(in);
         coded.setSizeLimit(Integer.MAX_VALUE);
         return Onnx.ModelProto.parseFrom(coded);
+    }
+
+    /**
+     * The model's {@code metadata_props}, read without loading the graph: fields are skipped until the metadata
+     * entries, so a large model costs no memory.
+     */
+    public static Map<String, String> metadata(InputStream in) throws IOException {
+        CodedInputStream coded = CodedInputStream.newInstance(in);
+        coded.setSizeLimit(Integer.MAX_VALUE);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (int tag = coded.readTag(); tag != 0; tag = coded.readTag()) {
+            if (WireFormat.getTagFieldNumber(tag) == Onnx.ModelProto.METADATA_PROPS_FIELD_NUMBER) {
+                Onnx.StringStringEntryProto entry = Onnx.StringStringEntryProto.parseFrom(coded.readBytes());
+                metadata.put(entry.getKey(), entry.getValue());
+            } else {
+                coded.skipField(tag);
+            }
+        }
+        return metadata;
     }
 
     /**

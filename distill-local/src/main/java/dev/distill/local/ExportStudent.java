@@ -1,0 +1,73 @@
+package dev.distill.local;
+
+import dev.distill.core.checkpoint.CheckpointException;
+import dev.distill.core.export.StudentExport;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * {@code bin/export-student}: a checkpoint as a Hugging Face directory ({@code transformers} loads it with
+ * {@code from_pretrained}) and/or an ONNX model (ONNX Runtime runs it).
+ */
+public final class ExportStudent {
+    private static final String USAGE = """
+            usage: bin/export-student CHECKPOINT [--huggingface DIR] [--onnx FILE] [--tokenizer FILE]
+              CHECKPOINT          a checkpoint directory (step-...)
+              --huggingface DIR   write config.json, model.safetensors and the tokenizer files into DIR
+              --onnx FILE         write an ONNX model (input_ids, attention_mask, token_type_ids -> logits)
+              --tokenizer FILE    the run's tokenizer.json; default data/vocab/tokenizer.json
+            """;
+
+    private ExportStudent() {
+    }
+
+    public static void main(String[] args) {
+        Path project = Path.of(System.getProperty("distill.project.dir", ".")).toAbsolutePath();
+        Path checkpoint = null;
+        Path huggingFace = null;
+        Path onnx = null;
+        Path tokenizer = project.resolve("data/vocab/tokenizer.json");
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--huggingface" -> huggingFace = Path.of(value(args, ++i, "--huggingface"));
+                    case "--onnx" -> onnx = Path.of(value(args, ++i, "--onnx"));
+                    case "--tokenizer" -> tokenizer = Path.of(value(args, ++i, "--tokenizer"));
+                    default -> {
+                        if (checkpoint != null || args[i].startsWith("--")) {
+                            throw new IllegalArgumentException("unexpected argument " + args[i]);
+                        }
+                        checkpoint = Path.of(args[i]);
+                    }
+                }
+            }
+            if (checkpoint == null || (huggingFace == null && onnx == null)) {
+                throw new IllegalArgumentException("give a checkpoint and at least one of --huggingface, --onnx");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        try {
+            StudentExport.export(checkpoint, tokenizer, huggingFace, onnx);
+            if (huggingFace != null) {
+                System.out.println("Hugging Face directory: " + huggingFace.toAbsolutePath());
+            }
+            if (onnx != null) {
+                System.out.println("ONNX model: " + onnx.toAbsolutePath());
+            }
+        } catch (CheckpointException | IllegalArgumentException | IOException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static String value(String[] args, int index, String option) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+}
