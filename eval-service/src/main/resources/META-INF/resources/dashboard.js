@@ -13,6 +13,8 @@ async function getJson(path) {
 
 function short(id) { return id ? id.slice(0, 8) : '–'; }
 function percent(value) { return value == null ? '–' : (100 * value).toFixed(2) + '%'; }
+/** A checkpoint's class names (stored as a JSON array), for the macro-F1 they average over. */
+function classes(labels) { return labels ? JSON.parse(labels).join(', ') : '–'; }
 
 function runsOf(scores) {
   const runs = new Map();
@@ -89,7 +91,7 @@ function render() {
     const row = body.insertRow();
     if (promoted && promoted.checkpointId === score.checkpointId) row.className = 'promoted';
     [rank + 1, short(score.checkpointId), short(score.runId), score.step, score.examplesSeen,
-      percent(score.accuracy), score.macroF1.toFixed(4), percent(score.agreement)]
+      percent(score.accuracy), score.macroF1.toFixed(4), percent(score.agreement), classes(score.labels)]
       .forEach(value => { row.insertCell().textContent = String(value); });
   });
   const list = document.getElementById('promotions');

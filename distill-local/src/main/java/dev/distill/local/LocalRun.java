@@ -3,10 +3,12 @@ package dev.distill.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.data.LabeledTsv;
-import dev.distill.core.data.LabeledText;
+import dev.distill.core.data.LabelSet;
+import dev.distill.core.data.LabeledRow;
 import dev.distill.core.metrics.ClassificationMetrics;
 import dev.distill.core.metrics.HeldOutEvaluation;
 import dev.distill.core.model.Devices;
+import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.TextClassifier;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.Topics;
@@ -75,11 +77,13 @@ public final class LocalRun implements AutoCloseable {
             teacher = options.teacherCheckpoint().toAbsolutePath();
             out.println("[2/5] teacher: " + teacher);
         } else {
-            out.printf("[2/5] training a teacher %s on %d labelled examples, %d epoch(s)%n", options.teacher(),
+            LabelSet labels = LabelSet.of(options.trainFile());
+            ModelConfig size = options.teacher().withLabels(labels.names());
+            out.printf("[2/5] training a teacher %s on %d labelled examples, %d epoch(s)%n", size,
                     options.teacherExamples(), options.teacherEpochs());
-            teacher = OfflineTraining.train("teacher",
-                    OfflineTraining.goldOnly(LabeledTsv.read(options.trainFile(), options.teacherExamples())),
-                    options.teacher(), TrainingSettings.constantRate(1f, 1f, 1e-3f, options.seed()),
+            teacher = OfflineTraining.train("teacher", OfflineTraining.goldOnly(
+                            LabeledTsv.read(options.trainFile(), labels, options.teacherExamples())),
+                    size, TrainingSettings.constantRate(1f, 1f, 1e-3f, options.seed()),
                     options.teacherEpochs(), tokenizer(), work.resolve("teacher"), out);
         }
 
@@ -161,8 +165,11 @@ public final class LocalRun implements AutoCloseable {
         return options.workDir().toAbsolutePath().resolve("checkpoints");
     }
 
-    /** Posts the rows to label-service as labelled examples with ids {@code ex-<n>}; returns how many. */
-    public int stream(List<LabeledText> rows) {
+    /**
+     * Posts the rows to label-service as labelled examples with ids {@code ex-<n>}, their labels as written (class
+     * names or indices of the teacher's classes); returns how many.
+     */
+    public int stream(List<LabeledRow> rows) {
         out.printf("[4/5] streaming %d examples through label-service -> train-service%n", rows.size());
         for (int start = 0; start < rows.size(); start += INGEST_CHUNK) {
             List<Map<String, Object>> chunk = new ArrayList<>();
@@ -228,7 +235,7 @@ public final class LocalRun implements AutoCloseable {
 
     /** The teacher's score on the same held-out rows eval-service uses. */
     public ClassificationMetrics scoreTeacher() {
-        List<LabeledText> heldOut = LabeledTsv.read(options.evalFile(), options.evalLimit());
+        List<LabeledRow> heldOut = LabeledTsv.readRows(options.evalFile(), options.evalLimit());
         try (TextClassifier classifier = TextClassifier.load(teacher, tokenizer(), Devices.preferred())) {
             return HeldOutEvaluation.score(classifier, heldOut, 64);
         }

@@ -2,7 +2,7 @@ package dev.distill.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.core.data.LabeledTsv;
-import dev.distill.core.data.LabeledText;
+import dev.distill.core.data.LabeledRow;
 import dev.distill.core.metrics.ClassificationMetrics;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -37,7 +37,7 @@ public final class Main {
         }
         long started = System.nanoTime();
         try (LocalRun run = LocalRun.start(options, out)) {
-            List<LabeledText> rows = LabeledTsv.read(options.trainFile(), options.streamLimit());
+            List<LabeledRow> rows = LabeledTsv.readRows(options.trainFile(), options.streamLimit());
             run.stream(rows);
             JsonNode trained = run.awaitTrained(rows.size(), Duration.ofHours(2));
             run.awaitEvaluated(trained.get("id").asText(), rows.size(), Duration.ofMinutes(10));
@@ -54,6 +54,9 @@ public final class Main {
     static void printLeaderboard(PrintStream out, JsonNode leaderboard, ClassificationMetrics teacher) {
         out.println();
         out.println("Leaderboard (held-out accuracy, best first)");
+        if (leaderboard.size() > 0 && leaderboard.get(0).hasNonNull("labels")) {
+            out.println("classes (macro-F1 averages over them): " + leaderboard.get(0).get("labels").asText());
+        }
         out.printf("%-4s %-38s %8s %10s %9s %9s%n", "#", "checkpoint", "step", "examples", "accuracy", "macro-F1");
         int rank = 0;
         for (JsonNode row : leaderboard) {

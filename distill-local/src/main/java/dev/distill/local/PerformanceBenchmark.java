@@ -4,6 +4,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.core.Sha256;
+import dev.distill.core.data.LabelSet;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.metrics.MetricNames;
@@ -99,7 +100,8 @@ public final class PerformanceBenchmark {
         int maxLength = options.intOption("max-length", 64);
         ModelConfig teacherSize = options.sizeOption("teacher-size", "256,4,4", maxLength);
         ModelConfig studentSize = options.sizeOption("student-size", "64,2,2", maxLength);
-        List<LabeledText> train = LabeledTsv.read(project.resolve("data/sst2/train.tsv"), 0);
+        Path trainFile = project.resolve("data/sst2/train.tsv");
+        List<LabeledText> train = LabeledTsv.read(trainFile, LabelSet.of(trainFile), 0);
         List<String> texts = train.subList(0, Math.min(examples, train.size())).stream().map(LabeledText::text)
                 .toList();
         out.printf("performance benchmark: %d examples, batch %d, max length %d, teacher %s, student %s, "
@@ -381,7 +383,8 @@ public final class PerformanceBenchmark {
         Path teacher = OfflineTraining.train("encoding-teacher", OfflineTraining.goldOnly(labelled),
                 new ModelConfig(30522, 128, 2, 4, 64, 2), TrainingSettings.constantRate(1f, 1f, 1e-3f, 42), 1,
                 tokenizer, outDir.resolve("encoding-teacher"), out);
-        List<LabeledText> dev = LabeledTsv.read(project.resolve("data/sst2/dev.tsv"), 0);
+        Path devFile = project.resolve("data/sst2/dev.tsv");
+        List<LabeledText> dev = LabeledTsv.read(devFile, LabelSet.of(devFile), 0);
         List<SoftLabel> sst2 = new ArrayList<>();
         try (TextClassifier model = TextClassifier.load(teacher, tokenizer, Devices.preferred());
                 Predictor<List<String>, float[][]> predictor = model.newPredictor()) {
@@ -621,7 +624,7 @@ public final class PerformanceBenchmark {
                 new ByteArraySerializer())) {
             for (int i = 0; i < examples; i++) {
                 LabeledText row = train.get(i % train.size());
-                TextExample example = new TextExample("memory-" + i, row.text(), row.label());
+                TextExample example = new TextExample("memory-" + i, row.text(), String.valueOf(row.label()));
                 producer.send(new ProducerRecord<>(Topics.EXAMPLES, example.id(), WireCodec.encode(example)));
             }
         }

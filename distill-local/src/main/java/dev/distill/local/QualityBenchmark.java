@@ -3,6 +3,8 @@ package dev.distill.local;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.data.LabelSet;
+import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.metrics.ClassificationMetrics;
@@ -64,8 +66,9 @@ public final class QualityBenchmark {
         long started = System.nanoTime();
         Path outDir = options.outDir("quality");
         Path tokenizer = project.resolve("data/vocab/tokenizer.json");
-        List<LabeledText> train = LabeledTsv.read(project.resolve("data/sst2/train.tsv"), 0);
-        List<LabeledText> dev = LabeledTsv.read(project.resolve("data/sst2/dev.tsv"),
+        Path trainFile = project.resolve("data/sst2/train.tsv");
+        List<LabeledText> train = LabeledTsv.read(trainFile, LabelSet.of(trainFile), 0);
+        List<LabeledRow> dev = LabeledTsv.readRows(project.resolve("data/sst2/dev.tsv"),
                 options.intOption("eval-limit", 0));
         int labelledCount = Math.min(options.intOption("labelled", train.size()), train.size());
         int transferCount = options.intOption("transfer", 0) > 0 ? options.intOption("transfer", 0)
@@ -222,7 +225,7 @@ public final class QualityBenchmark {
         return logits;
     }
 
-    private static Scored score(String variant, int seed, Path checkpoint, Path tokenizer, List<LabeledText> dev) {
+    private static Scored score(String variant, int seed, Path checkpoint, Path tokenizer, List<LabeledRow> dev) {
         try (TextClassifier model = TextClassifier.load(checkpoint, tokenizer, Devices.preferred())) {
             return new Scored(variant, seed, HeldOutEvaluation.score(model, dev, 128),
                     Files.size(checkpoint.resolve(Checkpoints.PARAMETERS)));

@@ -53,6 +53,7 @@ class ExportedTeacherServiceTest {
 
     @BeforeAll
     static void startStack() {
+        LocalRun.deleteRecursively(WORK);
         stack = EmbeddedStack.start(WORK.resolve("stack"), Topics.all(), 1);
     }
 

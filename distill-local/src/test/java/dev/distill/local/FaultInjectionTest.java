@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledTsv;
-import dev.distill.core.data.LabeledText;
+import dev.distill.core.data.LabeledRow;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;
@@ -69,7 +69,7 @@ class FaultInjectionTest {
     void everyExampleIsLabelledAndLearntExactlyOnceThroughKills() throws Exception {
         LocalRun.deleteRecursively(WORK);
         Random random = new Random(SEED);
-        List<LabeledText> rows = LabeledTsv.read(PROJECT.resolve("data/sst2/train.tsv"), EXAMPLES);
+        List<LabeledRow> rows = LabeledTsv.readRows(PROJECT.resolve("data/sst2/train.tsv"), EXAMPLES);
         Map<String, Integer> killsPerService = new TreeMap<>();
         Map<String, Integer> outages = new TreeMap<>();
         try (EmbeddedStack stack = EmbeddedStack.start(WORK.resolve("stack"), Topics.all(), 2)) {
@@ -172,7 +172,7 @@ class FaultInjectionTest {
     }
 
     /** Posts the examples in small requests, pacing them so that the stream spans the kills. */
-    private void send(List<LabeledText> rows) {
+    private void send(List<LabeledRow> rows) {
         ObjectMapper json = new ObjectMapper();
         for (int start = 0; start < rows.size(); start += EXAMPLES_PER_REQUEST) {
             List<Map<String, Object>> request = new ArrayList<>();

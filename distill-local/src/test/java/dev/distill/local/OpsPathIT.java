@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.distill.core.data.LabeledText;
+import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.wire.Topics;
 import java.io.IOException;
@@ -84,7 +84,7 @@ class OpsPathIT {
                 assertSoftLabelsKeptForever(broker.bootstrapServers());
                 String authorization = "Basic " + Base64.getEncoder().encodeToString(("distill:" + apiKey)
                         .getBytes(StandardCharsets.UTF_8));
-                List<LabeledText> rows = LabeledTsv.read(PROJECT.resolve("data/sst2/train.tsv"), EXAMPLES);
+                List<LabeledRow> rows = LabeledTsv.readRows(PROJECT.resolve("data/sst2/train.tsv"), EXAMPLES);
                 for (int start = 0; start < rows.size(); start += 100) {
                     post("http://localhost:8081/examples", authorization, json(rows.subList(start,
                             Math.min(rows.size(), start + 100)), start));
@@ -168,7 +168,7 @@ class OpsPathIT {
         }
     }
 
-    private static String json(List<LabeledText> rows, int firstIndex) throws IOException {
+    private static String json(List<LabeledRow> rows, int firstIndex) throws IOException {
         List<Map<String, Object>> examples = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             examples.add(Map.of("id", "ops-" + (firstIndex + i), "text", rows.get(i).text(),

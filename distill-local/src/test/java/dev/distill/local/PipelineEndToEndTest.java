@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
-import dev.distill.core.data.LabeledText;
+import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.metrics.MetricNames;
 import dev.distill.core.model.ModelConfig;
@@ -70,7 +70,7 @@ class PipelineEndToEndTest {
                 .withStudent(new ModelConfig(30522, 64, 1, 2, 64, 2), 40, 10)
                 .withTracing(traces.endpoint());
         run = LocalRun.start(options, System.out);
-        List<LabeledText> rows = LabeledTsv.read(project.resolve("data/sst2/train.tsv"), STREAMED);
+        List<LabeledRow> rows = LabeledTsv.readRows(project.resolve("data/sst2/train.tsv"), STREAMED);
         run.stream(rows);
         JsonNode trained = run.awaitTrained(STREAMED, Duration.ofMinutes(10));
         runId = trained.get("id").asText();
@@ -134,7 +134,8 @@ class PipelineEndToEndTest {
                 .contentType("application/json").body("[{\"text\": \"fine\", \"label\": 7}]")
                 .post("/examples").then()
                 .statusCode(400)
-                .body("error", equalTo("example 0: label 7 is outside [0, 2)"));
+                .body("error", equalTo("example 0: label \"7\" is not one of [negative, positive] (give a class "
+                        + "name, or its index below 2)"));
         given().baseUri(run.labelUrl()).header("Authorization", ServiceProcess.AUTHORIZATION)
                 .contentType("application/json").body("{not json")
                 .post("/examples").then()

@@ -74,7 +74,10 @@ class PoisonInputTest {
                         "label.tokenizer", TOKENIZER.toString(),
                         "label.max-text-chars", String.valueOf(MAX_TEXT_CHARS),
                         "label.max-request-examples", String.valueOf(MAX_REQUEST_EXAMPLES)));
+                // The run's classes are set, as where the first batch cannot be trusted to name them: poison
+                // batches of three logits come before any good one.
                 ServiceProcess train = start(WORK, stack, "train", "train-service", Map.of(
+                        "train.labels", "0,1",
                         "train.tokenizer", TOKENIZER.toString(),
                         "train.checkpoint-dir", WORK.resolve("checkpoints").toString(),
                         "train.checkpoint-when-idle", "PT2S",
@@ -92,7 +95,8 @@ class PoisonInputTest {
                     new StringSerializer(), new ByteArraySerializer())) {
                 for (int i = 0; i < BAD_EXAMPLE_RECORDS; i++) {
                     if (i % 3 == 0) {
-                        TextExample good = new TextExample("kafka-" + i, "a good film , number " + i, i % 2);
+                        TextExample good = new TextExample("kafka-" + i, "a good film , number " + i,
+                                String.valueOf(i % 2));
                         producer.send(new ProducerRecord<>(Topics.EXAMPLES, good.id(), WireCodec.encode(good)));
                         goodIds.add(good.id());
                     }
@@ -170,12 +174,12 @@ class PoisonInputTest {
                 n -> utf8("{\"id\": \"t" + n + "\", \"text\": \"cut off"),
                 n -> utf8("[1, 2, 3]"),
                 n -> utf8("{\"id\": \"e" + n + "\", \"text\": \"   \", \"label\": 1}"),
-                n -> WireCodec.encode(new TextExample("l" + n, "x".repeat(MAX_TEXT_CHARS + 1), 0)),
-                n -> WireCodec.encode(new TextExample("r" + n, "fine text", n % 2 == 0 ? 2 : -1)),
+                n -> WireCodec.encode(new TextExample("l" + n, "x".repeat(MAX_TEXT_CHARS + 1), "0")),
+                n -> WireCodec.encode(new TextExample("r" + n, "fine text", n % 2 == 0 ? "2" : "-1")),
                 n -> utf8("{\"id\": \"w" + n + "\", \"text\": \"fine\", \"label\": \"positive\"}"),
                 n -> utf8("{\"id\": \"o" + n + "\", \"text\": \"" + "y".repeat(20 * MAX_TEXT_CHARS) + "\"}"),
                 n -> new byte[0],
-                n -> WireCodec.encode(new TextExample("line\nbreak" + n, "fine text", 1)),
+                n -> WireCodec.encode(new TextExample("line\nbreak" + n, "fine text", "1")),
                 n -> utf8("{\"id\": null, \"text\": \"no id\"}"));
         return kinds.get(i % kinds.size()).apply(i);
     }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
-import dev.distill.core.data.LabeledText;
+import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.SoftLabel;
@@ -62,7 +62,7 @@ class SupervisedTeacherTest {
                         .body("error", equalTo("example 0: label is missing; without a teacher (label.teacher) "
                                 + "every example needs a gold label"));
                 List<Map<String, Object>> examples = new ArrayList<>();
-                List<LabeledText> rows = LabeledTsv.read(PROJECT.resolve("data/sst2/train.tsv"), EXAMPLES);
+                List<LabeledRow> rows = LabeledTsv.readRows(PROJECT.resolve("data/sst2/train.tsv"), EXAMPLES);
                 for (int i = 0; i < rows.size(); i++) {
                     examples.add(Map.of("id", "gold-" + i, "text", rows.get(i).text(), "label", rows.get(i).label()));
                 }

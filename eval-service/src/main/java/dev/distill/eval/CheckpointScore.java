@@ -19,6 +19,9 @@ public class CheckpointScore extends PanacheEntityBase {
     public double accuracy;
     public double macroF1;
     public int examples;
+    /** The checkpoint's classes, as a JSON array of names (index = class id). */
+    @Column(columnDefinition = "text")
+    public String labels;
     /** Share of held-out examples where the checkpoint predicts the teacher's class; null without a teacher. */
     public Double agreement;
     /** Mean training loss of the steps before the checkpoint, as train-service reported it. */

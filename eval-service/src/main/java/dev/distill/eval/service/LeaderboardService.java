@@ -1,5 +1,7 @@
 package dev.distill.eval.service;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.metrics.ClassificationMetrics;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.eval.CheckpointScore;
@@ -15,6 +17,7 @@ import java.util.List;
 /** Scores in PostgreSQL, best first. */
 @ApplicationScoped
 public class LeaderboardService {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Stores the score; a checkpoint delivered twice keeps its first score. */
     @WithTransaction
@@ -31,11 +34,20 @@ public class LeaderboardService {
                     score.macroF1 = metrics.macroF1();
                     score.examples = metrics.examples();
                     score.agreement = evaluation.agreement();
+                    score.labels = toJson(evaluation.labels());
                     score.trainLoss = Double.isFinite(event.trainLoss()) ? event.trainLoss() : null;
                     score.path = event.path();
                     score.evaluatedAt = Instant.now();
                     return score.persist();
                 });
+    }
+
+    private static String toJson(List<String> labels) {
+        try {
+            return JSON.writeValueAsString(labels);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write labels " + labels, e);
+        }
     }
 
     @WithSession

@@ -1,6 +1,7 @@
 package dev.distill.eval.messaging;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +60,8 @@ class EvaluationPipelineTest {
         KafkaTopics.send(Topics.CHECKPOINTS, valid.checkpointId(), WireCodec.encode(valid));
 
         awaitScored(valid.checkpointId());
+        given().get("/leaderboard").then().body("find { it.checkpointId == '" + valid.checkpointId()
+                + "' }.labels", equalTo("[\"0\",\"1\"]"));
         Set<String> keys = poison.keySet().stream().map(kind -> prefix + kind).collect(Collectors.toSet());
         Map<String, String> reasons = KafkaTopics.readKeys(Topics.deadLetter(Topics.CHECKPOINTS), keys,
                         Duration.ofSeconds(30)).stream()

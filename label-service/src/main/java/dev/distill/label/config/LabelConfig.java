@@ -18,9 +18,12 @@ public interface LabelConfig {
      */
     Optional<Path> teacher();
 
-    /** Number of classes when there is no teacher; a teacher's own count wins. */
-    @WithDefault("2")
-    int numClasses();
+    /**
+     * Class names, in index order, when there is no teacher (a teacher names its own classes): the labels examples
+     * may carry, by name or index.
+     */
+    @WithDefault("0,1")
+    List<String> labels();
 
     /**
      * Teacher layers (1 = first encoder layer) whose pooled hidden states travel with every soft label, for

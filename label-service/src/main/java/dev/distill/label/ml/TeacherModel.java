@@ -3,6 +3,7 @@ package dev.distill.label.ml;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import dev.distill.core.Sha256;
+import dev.distill.core.data.LabelSet;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelThread;
 import dev.distill.core.model.TextClassifier;
@@ -32,7 +33,7 @@ public class TeacherModel {
     /** Layers whose pooled states are published; empty for none. */
     private final int[] hiddenLayers;
     private final String tokenizerId;
-    private final int numClasses;
+    private final LabelSet labels;
 
     public TeacherModel(LabelConfig config) throws IOException {
         this.tokenizerId = Sha256.of(config.tokenizer());
@@ -41,7 +42,7 @@ public class TeacherModel {
             this.classifier = modelThread.call(() -> TextClassifier.open(config.teacher().get(), config.tokenizer(),
                     Devices.preferred(), config.teacherMaxLength()));
             this.predictor = modelThread.call(() -> classifier.newTeacherPredictor(hiddenLayers));
-            this.numClasses = classifier.numClasses();
+            this.labels = new LabelSet(classifier.labels());
             LOG.infof("teacher %s loaded: %s", id(), classifier.description());
         } else {
             if (hiddenLayers.length > 0) {
@@ -49,10 +50,10 @@ public class TeacherModel {
             }
             this.classifier = null;
             this.predictor = null;
-            this.numClasses = config.numClasses();
-            LOG.warnf("no teacher (label.teacher unset): gold labels of %d classes pass through without logits, "
-                    + "and every example needs a label; train-service refuses such batches unless it trains on gold "
-                    + "labels alone (train.alpha=1)", numClasses);
+            this.labels = new LabelSet(config.labels());
+            LOG.warnf("no teacher (label.teacher unset): gold labels of the classes %s (label.labels) pass through "
+                    + "without logits, and every example needs a label; train-service refuses such batches unless it "
+                    + "trains on gold labels alone (train.alpha=1)", labels.names());
         }
     }
 
@@ -70,8 +71,9 @@ public class TeacherModel {
         return tokenizerId;
     }
 
-    public int numClasses() {
-        return numClasses;
+    /** The classes examples are labelled with: the teacher's, or {@code label.labels} without one. */
+    public LabelSet labels() {
+        return labels;
     }
 
     /** The teacher layers whose states {@link #label} returns, or null when it returns none. */

@@ -30,9 +30,10 @@ import java.util.UUID;
 
 /**
  * {@code POST /examples}: a JSON array of examples, or JSON lines ({@code application/x-ndjson}), each
- * {@code {"id": optional, "text": required, "label": optional}}. Answers 202 once every example is in Kafka, or 400
- * with a JSON error naming the first bad example; nothing is published from a request that has a bad example. Ids are
- * unique within a request, and nothing may follow the JSON (a second array is refused, not dropped).
+ * {@code {"id": optional, "text": required, "label": optional class name or index}}. Answers 202 once every example
+ * is in Kafka, or 400 with a JSON error naming the first bad example; nothing is published from a request that has a
+ * bad example. Ids are unique within a request, and nothing may follow the JSON (a second array is refused, not
+ * dropped).
  */
 @Path("/examples")
 public class ExampleResource {
@@ -152,11 +153,11 @@ public class ExampleResource {
             throw new IllegalArgumentException("example " + index + ": \"text\" must be a string");
         }
         JsonNode label = node.get("label");
-        if (label != null && !label.isNull() && !label.isInt()) {
-            throw new IllegalArgumentException("example " + index + ": \"label\" must be an integer class index");
+        if (label != null && !label.isNull() && !label.isInt() && !label.isTextual()) {
+            throw new IllegalArgumentException("example " + index + ": \"label\" must be a class name or index");
         }
         JsonNode id = node.get("id");
         String exampleId = id == null || id.isNull() ? UUID.randomUUID().toString() : id.asText();
-        return new TextExample(exampleId, text.asText(), label == null || label.isNull() ? null : label.asInt());
+        return new TextExample(exampleId, text.asText(), label == null || label.isNull() ? null : label.asText());
     }
 }

@@ -36,8 +36,12 @@ public class ExampleValidator {
         if (example.text().length() > config.maxTextChars()) {
             return "text has " + example.text().length() + " characters, the limit is " + config.maxTextChars();
         }
-        if (example.label() != null && (example.label() < 0 || example.label() >= teacher.numClasses())) {
-            return "label " + example.label() + " is outside [0, " + teacher.numClasses() + ")";
+        if (example.label() != null) {
+            try {
+                teacher.labels().index(example.label());
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
         }
         if (example.label() == null && !teacher.present()) {
             return "label is missing; without a teacher (label.teacher) every example needs a gold label";

@@ -53,11 +53,12 @@ public class LabelingService {
         List<SoftLabel> labels = new ArrayList<>(examples.size());
         for (int i = 0; i < examples.size(); i++) {
             TextExample example = examples.get(i);
-            labels.add(new SoftLabel(example.id(), example.text(), example.label(),
+            Integer gold = example.label() == null ? null : teacher.labels().index(example.label());
+            labels.add(new SoftLabel(example.id(), example.text(), gold,
                     output == null ? null : output.logits()[i],
                     output == null || hiddenLayers == null ? null : output.hidden()[i]));
         }
         return new SoftLabelBatch(UUID.randomUUID().toString(), teacher.id(), teacher.tokenizerId(),
-                config.temperature(), hiddenLayers, labels);
+                config.temperature(), hiddenLayers, labels, teacher.labels().names());
     }
 }

@@ -26,6 +26,18 @@ class ExampleResourceTest {
                 .then().statusCode(202).body("accepted", equalTo(1));
     }
 
+    /** The tiny teacher's classes are known by index only ("0", "1"): a label is one of them, or refused. */
+    @Test
+    void aLabelMustBeOneOfTheTeachersClasses() {
+        post("application/json", "[{\"text\": \"a\", \"label\": 1}, {\"text\": \"b\", \"label\": \"0\"}]")
+                .then().statusCode(202);
+        post("application/json", "[{\"text\": \"a\", \"label\": \"sports\"}]").then().statusCode(400)
+                .body("error", equalTo("example 0: label \"sports\" is not one of [0, 1] (give a class name, or its "
+                        + "index below 2)"));
+        post("application/json", "[{\"text\": \"a\", \"label\": 2}]").then().statusCode(400)
+                .body("error", containsString("label \"2\" is not one of [0, 1]"));
+    }
+
     @Test
     void contentAfterTheJsonIsRefusedNotDropped() {
         post("application/json", "[{\"text\": \"a\"}] garbage").then().statusCode(400)

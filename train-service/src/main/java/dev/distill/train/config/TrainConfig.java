@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Settings of train-service, under the {@code train.} prefix. All of them are saved with every checkpoint. */
@@ -64,9 +65,9 @@ public interface TrainConfig {
     int seed();
 
     /**
-     * Weights to start the student from instead of random ones: a teacher checkpoint (DistilBERT's recipe), a pretrained
-     * encoder ({@code pretrained:bge-small-en-v1.5}, {@code pretrained:all-minilm-l6-v2}) or a Hugging Face BERT
-     * directory. The student then takes the source's width, heads and vocabulary, and by default its number of
+     * Weights to start the student from instead of random ones: a teacher checkpoint (DistilBERT's recipe), a
+     * pretrained encoder ({@code pretrained:bge-small-en-v1.5}, {@code pretrained:all-minilm-l6-v2}) or a Hugging Face
+     * BERT directory. The student then takes the source's width, heads and vocabulary, and by default its number of
      * layers (fine-tuning it whole, with {@code alpha=1}, is how a teacher is made here).
      */
     Optional<String> initFrom();
@@ -91,6 +92,13 @@ public interface TrainConfig {
     @WithDefault("1.0")
     float layerMapWeight();
 
+    /**
+     * The student's classes, in index order. Unset: those of the checkpoint a run resumes, or of {@code init-from}'s
+     * head, or else of the first soft-label batch (batches name their teacher's classes); a run refuses batches of
+     * other classes.
+     */
+    Optional<List<String>> labels();
+
     /** Student architecture. */
     Student student();
 
@@ -110,8 +118,5 @@ public interface TrainConfig {
 
         /** Tokens read per text, special tokens included. Default: 64 from scratch, 128 on a source. */
         Optional<Integer> maxLength();
-
-        @WithDefault("2")
-        int numClasses();
     }
 }

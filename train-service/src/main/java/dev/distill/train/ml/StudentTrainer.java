@@ -46,6 +46,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class StudentTrainer {
     private static final Logger LOG = Logger.getLogger(StudentTrainer.class);
+    /** Run-config entry of the student's classes, one per line. */
+    private static final String LABELS_KEY = "train.labels";
 
     /** Settings that may differ between the starts of one run: where files are, and how often to checkpoint. */
     private static final Set<String> RESUME_INDEPENDENT_KEYS = Set.of("train.checkpoint-dir", "train.tokenizer",
@@ -54,7 +56,9 @@ public class StudentTrainer {
     private final TrainConfig config;
     private final TrainingMetrics metrics;
     private final ModelThread modelThread = new ModelThread("student");
-    private final DistillationTrainer trainer;
+    private final TrainingSettings settings;
+    /** Null until the student's classes are known (the first batch names them when nothing else did). */
+    private DistillationTrainer trainer;
     private final String runId;
     private final SortedMap<String, String> resolvedConfig;
     /** The checkpoint this start resumed from, announced again in case the last start stopped before doing so. */
@@ -87,7 +91,7 @@ public class StudentTrainer {
         if (nameProblem != null) {
             throw new IllegalArgumentException(nameProblem);
         }
-        TrainingSettings settings = new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
+        this.settings = new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
                 config.warmupSteps(), config.decaySteps(), config.seed());
         SortedMap<String, String> configured = resolve(config, settings);
         this.tokenizerId = Sha256.of(config.tokenizer());
@@ -99,11 +103,13 @@ public class StudentTrainer {
                 config.layerMapWeight())).orElse(null);
         Path resumeFrom = Checkpoints.newestValid(config.checkpointDir(),
                 reason -> LOG.warnf("skipping checkpoint: %s", reason)).orElse(null);
-        Start start = modelThread.call(() -> start(config, settings, resumeFrom == null));
-        this.trainer = start.trainer();
-        configured.putAll(studentKeys(start.model()));
         if (resumeFrom != null) {
             CheckpointManifest manifest = Checkpoints.readManifest(resumeFrom);
+            Start start = modelThread.call(() -> start(manifest.model().labels(), false));
+            this.trainer = start.trainer();
+            configured.putAll(studentKeys(start.model()));
+            // classes set now must be the run's
+            config.labels().ifPresent(labels -> configured.put(LABELS_KEY, String.join("\n", labels)));
             this.resolvedConfig = resumedConfig(manifest, configured, resumeFrom);
             modelThread.run(() -> trainer.resumeFrom(resumeFrom));
             this.runId = manifest.runId();
@@ -120,10 +126,7 @@ public class StudentTrainer {
             this.resolvedConfig = configured;
             this.runId = UUID.randomUUID().toString();
             this.resumedCheckpoint = null;
-            if (start.stride() != null) {
-                resolvedConfig.put("train.init-from", config.initFrom().orElseThrow());
-                resolvedConfig.put("train.init-layer-stride", String.valueOf(start.stride()));
-            }
+            build(config.labels().orElse(null));
             LOG.infof("run %s started: %s", runId, resolvedConfig);
         }
         this.teacherId = resolvedConfig.get("train.teacher-id");
@@ -143,23 +146,52 @@ public class StudentTrainer {
     }
 
     /**
+     * Builds the student of a new run for these classes, or for the classes of {@code init-from}'s head when
+     * {@code labels} is null; leaves it for the first batch to name them when neither is known.
+     */
+    private void build(List<String> labels) {
+        Start start = modelThread.call(() -> start(labels, true));
+        if (start == null) {
+            LOG.infof("run %s: the student is built when the first batch names its classes", runId);
+            return;
+        }
+        trainer = start.trainer();
+        resolvedConfig.putAll(studentKeys(start.model()));
+        if (start.stride() != null) {
+            resolvedConfig.put("train.init-from", config.initFrom().orElseThrow());
+            resolvedConfig.put("train.init-layer-stride", String.valueOf(start.stride()));
+        }
+    }
+
+    /**
      * Builds the student: from {@code train.init-from}'s weights when set (its size taken from the source, which is
      * read again on a resume to size the model the same way), else at random at the configured size.
+     *
+     * @param labels the classes, or null for those of the source's head
+     * @return the student, or null when its classes are not known yet
      */
-    private Start start(TrainConfig config, TrainingSettings settings, boolean initialize) {
+    private Start start(List<String> labels, boolean initialize) {
         TrainConfig.Student student = config.student();
         if (config.initFrom().isEmpty()) {
+            if (labels == null) {
+                return null;
+            }
             ModelConfig model = new ModelConfig(student.vocabSize(), student.hiddenSize().orElse(64),
-                    student.layers().orElse(2), student.heads().orElse(2), student.maxLength().orElse(64),
-                    student.numClasses());
+                    student.layers().orElse(2), student.heads().orElse(2), 4 * student.hiddenSize().orElse(64),
+                    student.maxLength().orElse(64), 2, student.maxLength().orElse(64), labels);
             return new Start(model, new DistillationTrainer(model, settings, config.tokenizer(), Devices.preferred(),
                     matching), null);
         }
         try (NDManager scratch = NDManager.newBaseManager(Devices.preferred())) {
             ModelSource source = ModelSource.read(config.initFrom().get(), scratch,
                     student.maxLength().orElse(128));
+            List<String> classes = labels != null ? labels
+                    : source.weights().containsKey("classifier.weight") ? source.config().labels() : null;
+            if (classes == null) {
+                return null;
+            }
             ModelConfig model = source.modelWith(student.layers().orElse(null), student.maxLength().orElse(128),
-                    ModelConfig.numberedLabels(student.numClasses()));
+                    classes);
             student.hiddenSize().filter(size -> size != model.hiddenSize()).ifPresent(size -> {
                 throw new IllegalArgumentException("train.student.hidden-size is " + size + ", but train.init-from "
                         + source.name() + " is " + model.hiddenSize() + " wide; leave it unset");
@@ -191,7 +223,7 @@ public class StudentTrainer {
         keys.put("train.student.intermediate-size", String.valueOf(model.intermediateSize()));
         keys.put("train.student.max-positions", String.valueOf(model.maxPositions()));
         keys.put("train.student.max-length", String.valueOf(model.maxLength()));
-        keys.put("train.student.num-classes", String.valueOf(model.numClasses()));
+        keys.put(LABELS_KEY, String.join("\n", model.labels()));
         return keys;
     }
 
@@ -305,6 +337,14 @@ public class StudentTrainer {
             throw new BatchRefusedException("batch " + batch.batchId() + " comes from teacher " + batch.teacherId()
                     + ", but this run trains on teacher " + teacherId + " (train.teacher-id)");
         }
+        List<String> classes = batch.classes() != null ? batch.classes() : numberedClasses(batch);
+        if (trainer == null) {
+            build(classes);
+            LOG.infof("run %s: student built for the classes %s of batch %s", runId, classes, batch.batchId());
+        } else if (batch.classes() != null && !classes.equals(trainer.modelConfig().labels())) {
+            throw new BatchRefusedException("batch " + batch.batchId() + " labels the classes " + classes
+                    + ", but this run's student has " + trainer.modelConfig().labels());
+        }
         List<SoftLabel> labels;
         try {
             labels = matching == null ? batch.labels() : matching.select(batch);
@@ -318,6 +358,16 @@ public class StudentTrainer {
             LOG.infof("run %s trains on soft labels of teacher %s", runId, teacherId);
         }
         return labels;
+    }
+
+    /** Classes known by index only, as many as the batch's logits (or gold labels) show, at least 2. */
+    private static List<String> numberedClasses(SoftLabelBatch batch) {
+        int count = 2;
+        for (SoftLabel label : batch.labels()) {
+            count = Math.max(count, label.logits() != null ? label.logits().length
+                    : label.label() == null ? 0 : label.label() + 1);
+        }
+        return ModelConfig.numberedLabels(count);
     }
 
     /** Writes a checkpoint if steps are unsaved and no batch came for {@code checkpoint-when-idle}. */
@@ -368,7 +418,9 @@ public class StudentTrainer {
         if (steps > lastCheckpointStep) {
             checkpoint();
         }
-        modelThread.run(trainer::close);
+        if (trainer != null) {
+            modelThread.run(trainer::close);
+        }
         modelThread.close();
     }
 

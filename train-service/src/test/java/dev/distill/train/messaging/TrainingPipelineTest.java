@@ -65,6 +65,34 @@ class TrainingPipelineTest {
         given().get("/q/health/ready").then().statusCode(200);
     }
 
+    /**
+     * A run trains on one label set: its first batch (or a batch that does not name its classes) fixes it to two
+     * classes here, and a batch that labels three others is dead-lettered saying so.
+     */
+    @Test
+    void aBatchOfAnotherLabelSetIsDeadLettered() {
+        String tokenizerId;
+        try {
+            tokenizerId = Sha256.of(TestCheckpoints.TOKENIZER);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        String prefix = UUID.randomUUID().toString();
+        SoftLabelBatch twoClasses = new SoftLabelBatch(prefix + "-two", "teacher", tokenizerId, 2f, null, List.of(
+                new SoftLabel(prefix + "-a", "a fine film", 1, new float[] {0.1f, 0.9f})), List.of("0", "1"));
+        SoftLabelBatch threeClasses = new SoftLabelBatch(prefix + "-three", "teacher", tokenizerId, 2f, null,
+                List.of(new SoftLabel(prefix + "-b", "stocks fell", 2, new float[] {0.1f, 0.2f, 0.7f})),
+                List.of("World", "Sports", "Business"));
+        KafkaTopics.send(Topics.SOFT_LABELS, twoClasses.batchId(), WireCodec.encode(twoClasses));
+        KafkaTopics.send(Topics.SOFT_LABELS, threeClasses.batchId(), WireCodec.encode(threeClasses));
+        List<ConsumerRecord<String, byte[]>> dead = KafkaTopics.readKeys(Topics.deadLetter(Topics.SOFT_LABELS),
+                Set.of(threeClasses.batchId()), Duration.ofSeconds(60));
+        assertEquals(1, dead.size());
+        String reason = KafkaTopics.deadLetterReason(dead.get(0));
+        assertTrue(reason.contains("labels the classes [World, Sports, Business], but this run's student has [0, 1]"),
+                reason);
+    }
+
     /** Every ledger line of every checkpoint written so far that starts with {@code prefix}. */
     private static List<String> awaitLedgered(String prefix, int expected) throws IOException {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
