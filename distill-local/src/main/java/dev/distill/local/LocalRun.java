@@ -111,6 +111,10 @@ public final class LocalRun implements AutoCloseable {
                 "train.student.heads", String.valueOf(options.student().heads()),
                 "train.student.max-length", String.valueOf(options.student().maxLength())));
         train.put("train.checkpoint-when-idle", "PT3S");
+        if (options.studentInitFrom() != null) {
+            train.put("train.init-from", options.studentInitFrom().equals(LocalRunOptions.TEACHER)
+                    ? teacher.toString() : options.studentInitFrom());
+        }
         Map<String, String> eval = new HashMap<>(database);
         eval.putAll(Map.of(
                 "kafka.bootstrap.servers", kafka,

@@ -68,6 +68,7 @@ class PipelineEndToEndTest {
                 .withLimits(STREAMED, HELD_OUT)
                 .withTeacher(null, 4000, 3, new ModelConfig(30522, 64, 1, 2, 64, 2))
                 .withStudent(new ModelConfig(30522, 64, 1, 2, 64, 2), 40, 10)
+                .withStudentInitFrom(LocalRunOptions.TEACHER)
                 .withTracing(traces.endpoint());
         run = LocalRun.start(options, System.out);
         List<LabeledRow> rows = LabeledTsv.readRows(project.resolve("data/sst2/train.tsv"), STREAMED);
