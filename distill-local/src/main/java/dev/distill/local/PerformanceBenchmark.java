@@ -10,7 +10,7 @@ import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.metrics.MetricNames;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
-import dev.distill.core.model.TextClassifier;
+import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.text.LengthBatching;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.TrainingSettings;

@@ -12,7 +12,7 @@ import dev.distill.core.metrics.HeldOutEvaluation;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.ParameterCount;
-import dev.distill.core.model.TextClassifier;
+import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.SoftLabel;

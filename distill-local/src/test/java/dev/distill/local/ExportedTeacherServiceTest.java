@@ -13,7 +13,7 @@ import ai.djl.translate.TranslateException;
 import dev.distill.core.Sha256;
 import dev.distill.core.export.StudentExport;
 import dev.distill.core.model.ModelConfig;
-import dev.distill.core.model.TextClassifier;
+import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;

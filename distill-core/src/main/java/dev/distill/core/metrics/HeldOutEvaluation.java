@@ -4,7 +4,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import dev.distill.core.data.LabelSet;
 import dev.distill.core.data.LabeledRow;
-import dev.distill.core.model.TextClassifier;
+import dev.distill.core.inference.TextClassifier;
 import java.util.List;
 
 /**

@@ -22,7 +22,7 @@ import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.NativeAllocator;
 import dev.distill.core.model.ParameterCount;
 import dev.distill.core.model.ProjectedStudent;
-import dev.distill.core.model.TextClassifier;
+import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.pretrained.ModelSource;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.text.TextTokenizer;

@@ -10,7 +10,7 @@ import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import dev.distill.core.model.ModelConfig;
-import dev.distill.core.model.TextClassifier;
+import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.support.TestData;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.TrainingSettings;

@@ -13,7 +13,7 @@ import dev.distill.core.data.LabelSet;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.model.ModelConfig;
-import dev.distill.core.model.TextClassifier;
+import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.support.TestData;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.TrainingSettings;

@@ -3,7 +3,6 @@ package dev.distill.eval.messaging;
 import dev.distill.core.wire.Channels;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.EvalResult;
-import dev.distill.core.wire.PromotionEvent;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.core.wire.WireFormatException;
 import dev.distill.eval.ml.CheckpointEvaluation;
@@ -38,12 +37,11 @@ public class EvaluationPipeline {
     private final DashboardFeed feed;
     private final Vertx vertx;
     private final MutinyEmitter<byte[]> results;
-    private final MutinyEmitter<byte[]> promotionEvents;
+    private final PromotionPublisher publisher;
 
     public EvaluationPipeline(CheckpointScorer scorer, LeaderboardService leaderboard, PromotionService promotions,
             EvalMetrics metrics, DashboardFeed feed, Vertx vertx,
-            @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<byte[]> results,
-            @Channel(Channels.PROMOTIONS_OUT) MutinyEmitter<byte[]> promotionEvents) {
+            @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<byte[]> results, PromotionPublisher publisher) {
         this.scorer = scorer;
         this.leaderboard = leaderboard;
         this.promotions = promotions;
@@ -51,7 +49,7 @@ public class EvaluationPipeline {
         this.feed = feed;
         this.vertx = vertx;
         this.results = results;
-        this.promotionEvents = promotionEvents;
+        this.publisher = publisher;
     }
 
     @Incoming(Channels.CHECKPOINTS_IN)
@@ -96,20 +94,11 @@ public class EvaluationPipeline {
                             .chain(decision -> {
                                 metrics.promoted(decision.servingAccuracy());
                                 return decision.promotion() == null ? Uni.createFrom().voidItem()
-                                        : announce(decision.promotion());
+                                        : publisher.announce(decision.promotion());
                             });
                 })
                 .onFailure().invoke(e -> LOG.warnf("recording the score of checkpoint %s failed, retrying: %s",
                         event.checkpointId(), e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely();
-    }
-
-    /** Publishes a promotion or rollback to Kafka, the dashboards and the promoted-accuracy gauge. */
-    public Uni<Void> announce(PromotionEvent promotion) {
-        LOG.infof("%s: checkpoint %s now serves (accuracy %s), replacing %s", promotion.kind(),
-                promotion.checkpointId(), promotion.accuracy(), promotion.replacedCheckpointId());
-        metrics.promoted(promotion.accuracy());
-        feed.publish("promotion", promotion);
-        return promotionEvents.send(WireCodec.encode(promotion));
     }
 }

@@ -8,7 +8,7 @@ import dev.distill.core.metrics.ClassificationMetrics;
 import dev.distill.core.metrics.HeldOutEvaluation;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelThread;
-import dev.distill.core.model.TextClassifier;
+import dev.distill.core.inference.TextClassifier;
 import dev.distill.eval.config.EvalConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;

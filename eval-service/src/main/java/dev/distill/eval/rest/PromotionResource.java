@@ -2,7 +2,7 @@ package dev.distill.eval.rest;
 
 import dev.distill.core.wire.PromotionEvent;
 import dev.distill.eval.Promotion;
-import dev.distill.eval.messaging.EvaluationPipeline;
+import dev.distill.eval.messaging.PromotionPublisher;
 import dev.distill.eval.service.PromotionService;
 import dev.distill.eval.service.StudentDownloads;
 import dev.distill.service.http.JsonErrors;
@@ -29,14 +29,14 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 @Produces(MediaType.APPLICATION_JSON)
 public class PromotionResource {
     private final PromotionService promotions;
-    private final EvaluationPipeline pipeline;
+    private final PromotionPublisher publisher;
     private final StudentDownloads downloads;
     private final Vertx vertx;
 
-    public PromotionResource(PromotionService promotions, EvaluationPipeline pipeline, StudentDownloads downloads,
+    public PromotionResource(PromotionService promotions, PromotionPublisher publisher, StudentDownloads downloads,
             Vertx vertx) {
         this.promotions = promotions;
-        this.pipeline = pipeline;
+        this.publisher = publisher;
         this.downloads = downloads;
         this.vertx = vertx;
     }
@@ -79,7 +79,7 @@ public class PromotionResource {
     @POST
     @Path("/rollback")
     public Uni<PromotionEvent> rollback() {
-        return promotions.rollback().call(pipeline::announce);
+        return promotions.rollback().call(publisher::announce);
     }
 
     @ServerExceptionMapper

@@ -6,7 +6,7 @@ import dev.distill.core.Sha256;
 import dev.distill.core.data.LabelSet;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelThread;
-import dev.distill.core.model.TextClassifier;
+import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.label.config.LabelConfig;
 import io.quarkus.runtime.Startup;

@@ -19,8 +19,9 @@ import dev.distill.core.wire.RecordIds;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;
+import dev.distill.train.config.RunConfiguration;
 import dev.distill.train.config.TrainConfig;
-import dev.distill.train.service.TrainingMetrics;
+import dev.distill.train.metrics.TrainingMetrics;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,17 +47,11 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class StudentTrainer {
     private static final Logger LOG = Logger.getLogger(StudentTrainer.class);
-    /** Run-config entry of the student's classes, one per line. */
-    private static final String LABELS_KEY = "train.labels";
-
-    /** Settings that may differ between the starts of one run: where files are, and how often to checkpoint. */
-    private static final Set<String> RESUME_INDEPENDENT_KEYS = Set.of("train.checkpoint-dir", "train.tokenizer",
-            "train.init-from", "train.init-layer-stride", "train.checkpoint-every-steps", "train.checkpoint-when-idle");
 
     private final TrainConfig config;
     private final TrainingMetrics metrics;
     private final ModelThread modelThread = new ModelThread("student");
-    private final TrainingSettings settings;
+    private final StudentFactory students;
     /** Null until the student's classes are known (the first batch names them when nothing else did). */
     private DistillationTrainer trainer;
     private final String runId;
@@ -87,30 +82,30 @@ public class StudentTrainer {
     public StudentTrainer(TrainConfig config, TrainingMetrics metrics) throws IOException {
         this.config = config;
         this.metrics = metrics;
-        String nameProblem = RecordIds.problem("train.run-name", config.runName());
+        String nameProblem = RecordIds.problem("run name", config.runName());
         if (nameProblem != null) {
             throw new IllegalArgumentException(nameProblem);
         }
-        this.settings = new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
+        TrainingSettings settings = new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
                 config.warmupSteps(), config.decaySteps(), config.seed());
-        SortedMap<String, String> configured = resolve(config, settings);
+        SortedMap<String, String> configured = RunConfiguration.of(config);
         this.tokenizerId = Sha256.of(config.tokenizer());
-        configured.put("train.tokenizer-id", tokenizerId);
-        config.teacherId().ifPresent(id -> configured.put("train.teacher-id", id));
+        configured.put(RunConfiguration.TOKENIZER_ID, tokenizerId);
         this.matching = config.layerMap().map(pairs -> LayerMatching.parse(pairs,
                 config.layerMapTeacherHiddenSize().orElseThrow(() -> new IllegalArgumentException(
                         "train.layer-map needs train.layer-map-teacher-hidden-size")),
                 config.layerMapWeight())).orElse(null);
+        this.students = new StudentFactory(config, settings, matching);
         Path resumeFrom = Checkpoints.newestValid(config.checkpointDir(),
                 reason -> LOG.warnf("skipping checkpoint: %s", reason)).orElse(null);
         if (resumeFrom != null) {
             CheckpointManifest manifest = Checkpoints.readManifest(resumeFrom);
-            Start start = modelThread.call(() -> start(manifest.model().labels(), false));
-            this.trainer = start.trainer();
-            configured.putAll(studentKeys(start.model()));
+            StudentFactory.Student student = modelThread.call(() -> students.build(manifest.model().labels(), false));
+            this.trainer = student.trainer();
+            configured.putAll(RunConfiguration.student(student.model()));
             // classes set now must be the run's
-            config.labels().ifPresent(labels -> configured.put(LABELS_KEY, String.join("\n", labels)));
-            this.resolvedConfig = resumedConfig(manifest, configured, resumeFrom);
+            config.labels().ifPresent(labels -> configured.put(RunConfiguration.LABELS, String.join("\n", labels)));
+            this.resolvedConfig = RunConfiguration.resumed(manifest, configured, resumeFrom);
             modelThread.run(() -> trainer.resumeFrom(resumeFrom));
             this.runId = manifest.runId();
             this.steps = manifest.step();
@@ -129,7 +124,7 @@ public class StudentTrainer {
             build(config.labels().orElse(null));
             LOG.infof("run %s started: %s", runId, resolvedConfig);
         }
-        this.teacherId = resolvedConfig.get("train.teacher-id");
+        this.teacherId = resolvedConfig.get(RunConfiguration.TEACHER_ID);
         this.progress = new Progress(runId, steps, examplesSeen, Double.NaN);
     }
 
@@ -138,124 +133,22 @@ public class StudentTrainer {
     }
 
     /**
-     * The student's size and trainer.
-     *
-     * @param stride the source layer stride it was initialised with, or {@code null} for random weights (or a resume)
-     */
-    private record Start(ModelConfig model, DistillationTrainer trainer, Integer stride) {
-    }
-
-    /**
      * Builds the student of a new run for these classes, or for the classes of {@code init-from}'s head when
      * {@code labels} is null; leaves it for the first batch to name them when neither is known.
      */
     private void build(List<String> labels) {
-        Start start = modelThread.call(() -> start(labels, true));
-        if (start == null) {
+        StudentFactory.Student student = modelThread.call(() -> students.build(labels, true));
+        if (student == null) {
             LOG.infof("run %s: the student is built when the first batch names its classes", runId);
             return;
         }
-        trainer = start.trainer();
-        resolvedConfig.putAll(studentKeys(start.model()));
-        if (start.stride() != null) {
-            resolvedConfig.put("train.init-from", config.initFrom().orElseThrow());
-            resolvedConfig.put("train.init-layer-stride", String.valueOf(start.stride()));
+        trainer = student.trainer();
+        resolvedConfig.putAll(RunConfiguration.student(student.model()));
+        if (student.stride() != null) {
+            resolvedConfig.put(RunConfiguration.INIT_LAYER_STRIDE, String.valueOf(student.stride()));
+        } else {
+            resolvedConfig.remove(RunConfiguration.INIT_FROM);
         }
-    }
-
-    /**
-     * Builds the student: from {@code train.init-from}'s weights when set (its size taken from the source, which is
-     * read again on a resume to size the model the same way), else at random at the configured size.
-     *
-     * @param labels the classes, or null for those of the source's head
-     * @return the student, or null when its classes are not known yet
-     */
-    private Start start(List<String> labels, boolean initialize) {
-        TrainConfig.Student student = config.student();
-        if (config.initFrom().isEmpty()) {
-            if (labels == null) {
-                return null;
-            }
-            ModelConfig model = new ModelConfig(student.vocabSize(), student.hiddenSize().orElse(64),
-                    student.layers().orElse(2), student.heads().orElse(2), 4 * student.hiddenSize().orElse(64),
-                    student.maxLength().orElse(64), 2, student.maxLength().orElse(64), labels);
-            return new Start(model, new DistillationTrainer(model, settings, config.tokenizer(), Devices.preferred(),
-                    matching), null);
-        }
-        try (NDManager scratch = NDManager.newBaseManager(Devices.preferred())) {
-            ModelSource source = ModelSource.read(config.initFrom().get(), scratch,
-                    student.maxLength().orElse(128));
-            List<String> classes = labels != null ? labels
-                    : source.weights().containsKey("classifier.weight") ? source.config().labels() : null;
-            if (classes == null) {
-                return null;
-            }
-            ModelConfig model = source.modelWith(student.layers().orElse(null), student.maxLength().orElse(128),
-                    classes);
-            student.hiddenSize().filter(size -> size != model.hiddenSize()).ifPresent(size -> {
-                throw new IllegalArgumentException("train.student.hidden-size is " + size + ", but train.init-from "
-                        + source.name() + " is " + model.hiddenSize() + " wide; leave it unset");
-            });
-            student.heads().filter(heads -> heads != model.heads()).ifPresent(heads -> {
-                throw new IllegalArgumentException("train.student.heads is " + heads + ", but train.init-from "
-                        + source.name() + " has " + model.heads() + " heads; leave it unset");
-            });
-            DistillationTrainer trainer = new DistillationTrainer(model, settings, config.tokenizer(),
-                    Devices.preferred(), matching);
-            if (!initialize) {
-                return new Start(model, trainer, null);
-            }
-            int stride = config.initLayerStride().orElse(source.defaultStride(model.layers()));
-            List<String> kept = trainer.initializeFrom(source, stride);
-            LOG.infof("student %s initialised from %s (every %d. layer); random: %s", model, source.name(), stride,
-                    kept);
-            return new Start(model, trainer, stride);
-        }
-    }
-
-    /** The student's size as run-config entries. */
-    private static SortedMap<String, String> studentKeys(ModelConfig model) {
-        SortedMap<String, String> keys = new TreeMap<>();
-        keys.put("train.student.vocab-size", String.valueOf(model.vocabSize()));
-        keys.put("train.student.hidden-size", String.valueOf(model.hiddenSize()));
-        keys.put("train.student.layers", String.valueOf(model.layers()));
-        keys.put("train.student.heads", String.valueOf(model.heads()));
-        keys.put("train.student.intermediate-size", String.valueOf(model.intermediateSize()));
-        keys.put("train.student.max-positions", String.valueOf(model.maxPositions()));
-        keys.put("train.student.max-length", String.valueOf(model.maxLength()));
-        keys.put(LABELS_KEY, String.join("\n", model.labels()));
-        return keys;
-    }
-
-    /**
-     * The run configuration a resumed run keeps: the checkpoint's, provided this start is configured the same way.
-     * Paths and checkpoint cadence may change between starts; the settings that shape training may not.
-     */
-    private static SortedMap<String, String> resumedConfig(CheckpointManifest manifest,
-            SortedMap<String, String> configured, Path checkpoint) {
-        SortedMap<String, String> saved = new TreeMap<>(manifest.runConfig());
-        List<String> differing = new ArrayList<>();
-        for (String key : union(saved.keySet(), configured.keySet())) {
-            boolean pinnedLater = key.equals("train.teacher-id") && !configured.containsKey(key);
-            if (!RESUME_INDEPENDENT_KEYS.contains(key) && !pinnedLater
-                    && !Objects.equals(saved.get(key), configured.get(key))) {
-                differing.add(key + " (run: " + saved.get(key) + ", now: " + configured.get(key) + ")");
-            }
-        }
-        if (!differing.isEmpty()) {
-            throw new IllegalStateException("train.checkpoint-dir holds run " + manifest.runId()
-                    + " (newest checkpoint "
-                    + checkpoint + "), and this start is configured differently: " + String.join(", ", differing)
-                    + ". Start it with the run's settings to continue it, or point train.checkpoint-dir at an empty "
-                    + "directory to start a new run.");
-        }
-        return saved;
-    }
-
-    private static Set<String> union(Set<String> first, Set<String> second) {
-        Set<String> keys = new TreeSet<>(first);
-        keys.addAll(second);
-        return keys;
     }
 
     public String runId() {
@@ -266,9 +159,9 @@ public class StudentTrainer {
         return resolvedConfig;
     }
 
-    /** The run's name ({@code train.run-name} of its first start). */
+    /** The run's name (as its first start was configured). */
     public String runName() {
-        return resolvedConfig.get("train.run-name");
+        return resolvedConfig.get(RunConfiguration.RUN_NAME);
     }
 
     /**
@@ -354,7 +247,7 @@ public class StudentTrainer {
         }
         if (teacherId == null) {
             teacherId = batch.teacherId();
-            resolvedConfig.put("train.teacher-id", teacherId);
+            resolvedConfig.put(RunConfiguration.TEACHER_ID, teacherId);
             LOG.infof("run %s trains on soft labels of teacher %s", runId, teacherId);
         }
         return labels;
@@ -422,22 +315,5 @@ public class StudentTrainer {
             modelThread.run(trainer::close);
         }
         modelThread.close();
-    }
-
-    private static SortedMap<String, String> resolve(TrainConfig config, TrainingSettings settings) {
-        SortedMap<String, String> resolved = settings.asRunConfig();
-        resolved.put("train.run-name", config.runName());
-        resolved.put("train.tokenizer", config.tokenizer().toString());
-        resolved.put("train.checkpoint-dir", config.checkpointDir().toString());
-        resolved.put("train.batch-size", String.valueOf(config.batchSize()));
-        resolved.put("train.checkpoint-every-steps", String.valueOf(config.checkpointEverySteps()));
-        resolved.put("train.checkpoint-when-idle", config.checkpointWhenIdle().toString());
-        config.layerMap().ifPresent(pairs -> {
-            resolved.put("train.layer-map", pairs);
-            resolved.put("train.layer-map-weight", String.valueOf(config.layerMapWeight()));
-        });
-        config.layerMapTeacherHiddenSize().ifPresent(size ->
-                resolved.put("train.layer-map-teacher-hidden-size", String.valueOf(size)));
-        return resolved;
     }
 }

@@ -1,4 +1,4 @@
-package dev.distill.core.model;
+package dev.distill.core.inference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +12,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
+import dev.distill.core.model.BertClassifier;
+import dev.distill.core.model.ModelConfig;
 import dev.distill.core.onnx.OnnxExport;
 import dev.distill.core.support.TestData;
 import dev.distill.core.text.TextTokenizer;

@@ -1,4 +1,4 @@
-package dev.distill.core.model;
+package dev.distill.core.inference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

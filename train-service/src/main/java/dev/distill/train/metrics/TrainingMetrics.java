@@ -1,4 +1,4 @@
-package dev.distill.train.service;
+package dev.distill.train.metrics;
 
 import dev.distill.core.metrics.MetricNames;
 import dev.distill.core.training.StepLoss;

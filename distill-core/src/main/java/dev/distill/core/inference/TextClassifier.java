@@ -1,4 +1,4 @@
-package dev.distill.core.model;
+package dev.distill.core.inference;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
@@ -15,6 +15,9 @@ import dev.distill.core.Sha256;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.export.HuggingFaceDirectory;
+import dev.distill.core.model.BertClassifier;
+import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.NativeAllocator;
 import dev.distill.core.onnx.OnnxModels;
 import dev.distill.core.text.TextTokenizer;
 import dev.distill.core.text.TokenizedBatch;
