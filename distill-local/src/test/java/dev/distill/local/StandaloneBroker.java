@@ -3,11 +3,12 @@ package dev.distill.local;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Uuid;
 
 /**
  * A Kafka broker as an operator runs one: its own JVM ({@code kafka.Kafka server.properties}, KRaft, broker and
@@ -76,19 +77,16 @@ final class StandaloneBroker implements AutoCloseable {
     }
 
     private static Process java(String classPath, Path log, String... mainAndArgs) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-cp", classPath));
         command.addAll(List.of(mainAndArgs));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
-    /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding. */
+    /** A KRaft cluster id, as Kafka makes them (never starting with '-', which the tool would read as an option). */
     private static String clusterId() {
-        UUID uuid = UUID.randomUUID();
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
-        bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+        return Uuid.randomUuid().toString();
     }
 
     @Override
