@@ -7,10 +7,10 @@ import dev.distill.core.Sha256;
 import dev.distill.core.data.LabelSet;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
+import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.metrics.MetricNames;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
-import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.text.LengthBatching;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.TrainingSettings;
@@ -128,7 +128,7 @@ public final class PerformanceBenchmark {
             }
         }
         if (parts.contains("encodings")) {
-            results.put("encodings", measureEncodings(outDir, train, batchSize));
+            results.put("encodings", new EncodingBenchmark(options, out).measure(outDir, train, batchSize));
         }
         if (parts.contains("memory")) {
             int memoryExamples = options.intOption("memory-examples", 100_000);
@@ -372,120 +372,6 @@ public final class PerformanceBenchmark {
                 "train.student.max-length", String.valueOf(student.maxLength())));
         return ServiceProcess.start("train-service", project, ServiceProcess.freePort(), properties,
                 work.resolve("logs"), ServiceProcess.djlCache(project));
-    }
-
-    // (3) encodings ----------------------------------------------------------------------------------------------
-
-    private Map<String, Object> measureEncodings(Path outDir, List<LabeledText> train, int batchSize) {
-        out.println("encodings: bytes per soft label and KL error on SST-2 teacher outputs");
-        List<LabeledText> labelled = train.subList(0, Math.min(train.size(),
-                options.intOption("encoding-teacher-examples", 8000)));
-        Path teacher = OfflineTraining.train("encoding-teacher", OfflineTraining.goldOnly(labelled),
-                new ModelConfig(30522, 128, 2, 4, 64, 2), TrainingSettings.constantRate(1f, 1f, 1e-3f, 42), 1,
-                tokenizer, outDir.resolve("encoding-teacher"), out);
-        Path devFile = project.resolve("data/sst2/dev.tsv");
-        List<LabeledText> dev = LabeledTsv.read(devFile, LabelSet.of(devFile), 0);
-        List<SoftLabel> sst2 = new ArrayList<>();
-        try (TextClassifier model = TextClassifier.load(teacher, tokenizer, Devices.preferred());
-                Predictor<List<String>, float[][]> predictor = model.newPredictor()) {
-            for (int from = 0; from < dev.size(); from += 128) {
-                List<LabeledText> slice = dev.subList(from, Math.min(dev.size(), from + 128));
-                float[][] logits = predictor.predict(slice.stream().map(LabeledText::text).toList());
-                for (int i = 0; i < slice.size(); i++) {
-                    sst2.add(new SoftLabel("dev-" + (from + i), slice.get(i).text(), slice.get(i).label(),
-                            logits[i]));
-                }
-            }
-        } catch (TranslateException e) {
-            throw new IllegalStateException("teacher inference failed: " + e.getMessage(), e);
-        }
-        Map<String, Object> encodings = new LinkedHashMap<>();
-        encodings.put("sst2", encodingRows(sst2, batchSize, 1));
-        encodings.put("synthetic1000Classes", encodingRows(syntheticWideLabels(sst2, 1000), batchSize, 16));
-        return encodings;
-    }
-
-    /** The SST-2 texts with 1000-class logits (Gaussian, a few classes well ahead): a large label space. */
-    private static List<SoftLabel> syntheticWideLabels(List<SoftLabel> sst2, int classes) {
-        Random random = new Random(9);
-        List<SoftLabel> wide = new ArrayList<>();
-        for (SoftLabel label : sst2.subList(0, Math.min(256, sst2.size()))) {
-            float[] logits = new float[classes];
-            for (int c = 0; c < classes; c++) {
-                logits[c] = (float) random.nextGaussian();
-            }
-            for (int lead = 0; lead < 5; lead++) {
-                logits[random.nextInt(classes)] += 6 - lead;
-            }
-            wide.add(new SoftLabel(label.exampleId(), label.text(), null, logits));
-        }
-        return wide;
-    }
-
-    private List<Map<String, Object>> encodingRows(List<SoftLabel> labels, int batchSize, int topK) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (SoftLabelEncoding encoding : SoftLabelEncoding.values()) {
-            SoftLabelCodec codec = new SoftLabelCodec(encoding, topK);
-            long recordBytes = 0;
-            long withoutLogitsBytes = 0;
-            double klSum = 0;
-            double klMax = 0;
-            float temperature = 2f;
-            for (int from = 0; from < labels.size(); from += batchSize) {
-                List<SoftLabel> slice = labels.subList(from, Math.min(labels.size(), from + batchSize));
-                SoftLabelBatch batch = new SoftLabelBatch("b" + from, "teacher", "tokenizer", temperature, slice);
-                byte[] encoded = codec.encode(batch);
-                recordBytes += encoded.length;
-                withoutLogitsBytes += codec.encode(new SoftLabelBatch("b" + from, "teacher", "tokenizer",
-                        temperature, slice.stream().map(l -> new SoftLabel(l.exampleId(), l.text(), l.label(), null))
-                        .toList())).length;
-                List<SoftLabel> decoded = SoftLabelCodec.decode(encoded).labels();
-                for (int i = 0; i < slice.size(); i++) {
-                    double kl = klDivergence(slice.get(i).logits(), decoded.get(i).logits(), temperature);
-                    klSum += kl;
-                    klMax = Math.max(klMax, kl);
-                }
-            }
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("encoding", encoding == SoftLabelEncoding.TOP_K ? "top-" + topK : encoding.name().toLowerCase());
-            row.put("classes", labels.get(0).logits().length);
-            row.put("bytesPerSoftLabel", (double) (recordBytes - withoutLogitsBytes) / labels.size());
-            row.put("bytesPerExampleRecord", (double) recordBytes / labels.size());
-            row.put("klMean", klSum / labels.size());
-            row.put("klMax", klMax);
-            rows.add(row);
-        }
-        double jsonBytes = (double) rows.get(0).get("bytesPerSoftLabel");
-        rows.forEach(row -> row.put("shareOfJson", (double) row.get("bytesPerSoftLabel") / jsonBytes));
-        return rows;
-    }
-
-    /** KL(softmax(p / T) || softmax(q / T)), natural log. */
-    static double klDivergence(float[] p, float[] q, float temperature) {
-        double[] logP = logSoftmax(p, temperature);
-        double[] logQ = logSoftmax(q, temperature);
-        double kl = 0;
-        for (int i = 0; i < p.length; i++) {
-            kl += Math.exp(logP[i]) * (logP[i] - logQ[i]);
-        }
-        return Math.max(0, kl);
-    }
-
-    private static double[] logSoftmax(float[] logits, float temperature) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float logit : logits) {
-            max = Math.max(max, logit / temperature);
-        }
-        double sum = 0;
-        for (float logit : logits) {
-            sum += Math.exp(logit / temperature - max);
-        }
-        double logSum = max + Math.log(sum);
-        double[] result = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            result[i] = logits[i] / temperature - logSum;
-        }
-        return result;
     }
 
     // (4) scaling ------------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.wire.SoftLabel;
-import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.core.wire.Topics;
 import dev.distill.embedded.EmbeddedDatabase;

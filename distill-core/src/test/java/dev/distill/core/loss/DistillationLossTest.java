@@ -49,6 +49,15 @@ class DistillationLossTest {
         assertEquals((kl1 + kl2) / 2, loss(0f, 1f, GOLD), 1e-6);
     }
 
+    /** The plain-array divergence gives the golden KL terms the tensor loss gives. */
+    @ParameterizedTest(name = "T={0}")
+    @CsvSource({"1, 0.0748692", "2, 0.0271498"})
+    void softTargetsGiveTheSameDivergence(float temperature, double expectedMeanKl) {
+        double mean = (SoftTargets.klDivergence(TEACHER[0], STUDENT[0], temperature)
+                + SoftTargets.klDivergence(TEACHER[1], STUDENT[1], temperature)) / 2;
+        assertEquals(expectedMeanKl, mean, 1e-6);
+    }
+
     @Test
     void reportsTheUnweightedDivergenceTerm() {
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -1,7 +1,6 @@
 package dev.distill.label.messaging;
 
 import dev.distill.core.wire.Channels;
-import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.core.wire.TextExample;
 import dev.distill.core.wire.WireCodec;

@@ -2,14 +2,11 @@ package dev.distill.train.ml;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import ai.djl.ndarray.NDManager;
 import dev.distill.core.Sha256;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
-import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.ModelThread;
-import dev.distill.core.pretrained.ModelSource;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.StepLoss;
@@ -30,12 +27,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
