@@ -2,14 +2,14 @@ package dev.distill.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.data.LabelSet;
 import dev.distill.core.data.LabeledRow;
+import dev.distill.core.data.LabeledTsv;
+import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.metrics.ClassificationMetrics;
 import dev.distill.core.metrics.HeldOutEvaluation;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
-import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.Topics;
 import dev.distill.embedded.EmbeddedDatabase;

@@ -1,8 +1,8 @@
 package dev.distill.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.data.LabeledRow;
+import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.metrics.ClassificationMetrics;
 import java.io.PrintStream;
 import java.nio.file.Files;

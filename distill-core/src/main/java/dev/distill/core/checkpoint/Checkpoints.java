@@ -24,7 +24,6 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,10 +34,11 @@ import java.util.stream.Stream;
 
 /**
  * The checkpoint format: a directory holding {@code model.safetensors} (the parameters of a {@link BertClassifier}
- * under their Hugging Face names, {@link Safetensors}), {@code manifest.json} ({@link CheckpointManifest}, with the parameters' sha-256) and {@code
- * applied-examples.txt} (the ids of the examples applied since the parent checkpoint, one per line: following the
- * parents back gives every example a student learnt from, each once). A checkpoint is written into a hidden temporary
- * directory, flushed to disk, then renamed into place, so a reader sees either a complete checkpoint or none.
+ * under their Hugging Face names, {@link Safetensors}), {@code manifest.json} ({@link CheckpointManifest}, with the
+ * parameters' sha-256) and {@code applied-examples.txt} (the ids of the examples applied since the parent checkpoint,
+ * one per line: following the parents back gives every example a student learnt from, each once). A checkpoint is
+ * written into a hidden temporary directory, flushed to disk, then renamed into place, so a reader sees either a
+ * complete checkpoint or none.
  */
 public final class Checkpoints {
     public static final int FORMAT_VERSION = 2;
@@ -241,9 +241,7 @@ public final class Checkpoints {
         MessageDigest digest = Sha256.newDigest();
         try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(file)),
                 digest)) {
-            Map<String, NDArray> arrays = new LinkedHashMap<>();
-            block.weights().forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
-            Safetensors.write(out, arrays, Map.of("format", "pt"));
+            Safetensors.writeParameters(out, block.weights());
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.force(true);

@@ -79,9 +79,4 @@ public record LabelSet(List<String> names) {
         throw new IllegalArgumentException("label \"" + label + "\" is not one of " + names
                 + " (give a class name, or its index below " + names.size() + ")");
     }
-
-    /** The name of class {@code index}. */
-    public String name(int index) {
-        return names.get(index);
-    }
 }

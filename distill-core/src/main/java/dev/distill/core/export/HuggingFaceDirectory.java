@@ -46,10 +46,8 @@ public final class HuggingFaceDirectory {
         Files.createDirectories(directory);
         ModelConfig config = model.config();
         JSON.writeValue(directory.resolve(CONFIG).toFile(), config(config));
-        Map<String, NDArray> arrays = new LinkedHashMap<>();
-        model.weights().forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(directory.resolve(WEIGHTS)))) {
-            Safetensors.write(out, arrays, Map.of("format", "pt"));
+            Safetensors.writeParameters(out, model.weights());
         }
         Files.copy(tokenizerJson, directory.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(directory.resolve("vocab.txt"), String.join("\n", vocabulary(tokenizerJson)) + "\n",
@@ -136,13 +134,11 @@ public final class HuggingFaceDirectory {
         json.put("position_embedding_type", "absolute");
         json.put("classifier_dropout", null);
         json.put("problem_type", "single_label_classification");
-        Map<String, String> id2label = new LinkedHashMap<>();
         Map<String, Integer> label2id = new LinkedHashMap<>();
         for (int i = 0; i < config.numClasses(); i++) {
-            id2label.put(String.valueOf(i), config.labels().get(i));
             label2id.put(config.labels().get(i), i);
         }
-        json.put("id2label", id2label);
+        json.put("id2label", config.id2label());
         json.put("label2id", label2id);
         json.put("torch_dtype", "float32");
         return json;

@@ -31,25 +31,36 @@ public final class StudentExport {
      */
     public static void export(Path checkpoint, Path tokenizerJson, Path huggingFaceDirectory, Path onnxFile)
             throws IOException {
-        CheckpointManifest manifest = Checkpoints.readManifest(checkpoint);
-        String expected = manifest.runConfig().get(TOKENIZER_ID);
-        String actual = Sha256.of(tokenizerJson);
-        if (expected != null && !expected.equals(actual)) {
-            throw new IllegalArgumentException("checkpoint " + checkpoint + " was trained with tokenizer " + expected
-                    + ", but " + tokenizerJson + " is " + actual + ": pass the run's tokenizer.json");
-        }
+        checkTokenizer(checkpoint, tokenizerJson);
         try (NDManager manager = NDManager.newBaseManager()) {
             BertClassifier model = Checkpoints.load(checkpoint, manager);
             if (huggingFaceDirectory != null) {
                 HuggingFaceDirectory.write(model, tokenizerJson, huggingFaceDirectory);
             }
             if (onnxFile != null) {
-                Path parent = onnxFile.toAbsolutePath().getParent();
-                Files.createDirectories(parent);
+                Files.createDirectories(onnxFile.toAbsolutePath().getParent());
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(onnxFile))) {
                     OnnxExport.write(model, out);
                 }
             }
+        }
+    }
+
+    /** The checkpoint as an ONNX model, written to {@code out}. */
+    public static void onnx(Path checkpoint, Path tokenizerJson, OutputStream out) throws IOException {
+        checkTokenizer(checkpoint, tokenizerJson);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            OnnxExport.write(Checkpoints.load(checkpoint, manager), out);
+        }
+    }
+
+    private static void checkTokenizer(Path checkpoint, Path tokenizerJson) throws IOException {
+        CheckpointManifest manifest = Checkpoints.readManifest(checkpoint);
+        String expected = manifest.runConfig().get(TOKENIZER_ID);
+        String actual = Sha256.of(tokenizerJson);
+        if (expected != null && !expected.equals(actual)) {
+            throw new IllegalArgumentException("checkpoint " + checkpoint + " was trained with tokenizer " + expected
+                    + ", but " + tokenizerJson + " is " + actual + ": pass the run's tokenizer.json");
         }
     }
 }

@@ -2,7 +2,9 @@ package dev.distill.core.model;
 
 import dev.distill.core.data.LabelSet;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Size and label set of a {@link BertClassifier}, the fields of a Hugging Face BERT {@code config.json}.
@@ -52,6 +54,15 @@ public record ModelConfig(int vocabSize, int hiddenSize, int layers, int heads, 
 
     public int numClasses() {
         return labels.size();
+    }
+
+    /** Class names by id as Hugging Face's {@code id2label} has them: {@code {"0": "negative", ...}}. */
+    public Map<String, String> id2label() {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (int i = 0; i < labels.size(); i++) {
+            names.put(String.valueOf(i), labels.get(i));
+        }
+        return names;
     }
 
     /** The same model with another number of layers. */

@@ -6,13 +6,20 @@ import static dev.distill.core.onnx.OnnxGraph.value;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.onnx.proto.Onnx;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes a {@link BertClassifier} as an ONNX model (opset 17, IR version 8) that computes the same logits:
@@ -25,6 +32,18 @@ public final class OnnxExport {
     public static final int OPSET = 17;
     private static final long IR_VERSION = 8;
     private static final float MASKED = -10000f;
+    /** {@code {"0": "negative", "1": "positive"}}: JSON spaced as people write it, the metadata is read by people. */
+    private static final ObjectWriter JSON = new ObjectMapper().writer(new MinimalPrettyPrinter() {
+        @Override
+        public void writeObjectFieldValueSeparator(JsonGenerator generator) throws IOException {
+            generator.writeRaw(": ");
+        }
+
+        @Override
+        public void writeObjectEntrySeparator(JsonGenerator generator) throws IOException {
+            generator.writeRaw(", ");
+        }
+    });
 
     private OnnxExport() {
     }
@@ -37,7 +56,7 @@ public final class OnnxExport {
         ModelConfig config = model.config();
         Map<String, Parameter> weights = model.weights();
         OnnxGraph graph = new OnnxGraph("bert_for_sequence_classification");
-        Graph g = new Graph(graph, weights, config);
+        Graph g = new Graph(graph, weights, config, new HashSet<>());
 
         String embedded = g.embeddings();
         String maskBias = g.maskBias();
@@ -62,21 +81,20 @@ public final class OnnxExport {
                 .setProducerName("distill")
                 .setGraph(graph.proto())
                 .addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey("id2label")
-                        .setValue(id2label(config.labels())))
+                        .setValue(id2label(config)))
                 .build();
     }
 
-    private static String id2label(List<String> labels) {
-        StringBuilder json = new StringBuilder("{");
-        for (int i = 0; i < labels.size(); i++) {
-            json.append(i == 0 ? "" : ", ").append('"').append(i).append("\": \"")
-                    .append(labels.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    private static String id2label(ModelConfig config) {
+        try {
+            return JSON.writeValueAsString(config.id2label());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write id2label of " + config.labels(), e);
         }
-        return json.append('}').toString();
     }
 
     /** The BERT computation, in ONNX nodes over the model's weights. */
-    private record Graph(OnnxGraph graph, Map<String, Parameter> weights, ModelConfig config) {
+    private record Graph(OnnxGraph graph, Map<String, Parameter> weights, ModelConfig config, Set<String> added) {
 
         String embeddings() {
             String words = graph.node("Gather", List.of(weight("bert.embeddings.word_embeddings.weight"),
@@ -151,7 +169,7 @@ public final class OnnxExport {
 
         /** The named weight as an initializer (added once). */
         String weight(String name) {
-            if (graph.proto().getInitializerList().stream().noneMatch(tensor -> tensor.getName().equals(name))) {
+            if (added.add(name)) {
                 NDArray array = weights.get(name).getArray();
                 graph.floats(name, array.toFloatArray(), array.getShape().getShape());
             }

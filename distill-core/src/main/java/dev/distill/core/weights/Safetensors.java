@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -60,6 +61,13 @@ public final class Safetensors {
             bytes.asFloatBuffer().put(values);
             out.write(bytes.array());
         }
+    }
+
+    /** Writes a model's parameters (as {@code BertClassifier#weights} names them), marked {@code format: pt}. */
+    public static void writeParameters(OutputStream out, Map<String, Parameter> parameters) throws IOException {
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        parameters.forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
+        write(out, arrays, Map.of("format", "pt"));
     }
 
     /** Decodes a safetensors file into named arrays in {@code manager}, in the file's header order. */

@@ -17,8 +17,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * The promoted student as files a serving stack loads: an ONNX model, or a Hugging Face directory as a zip. Blocking
- * (reads and converts the checkpoint): call from a worker thread.
+ * The promoted student as files a serving stack loads: an ONNX model, or a Hugging Face directory as a zip (written
+ * to a scratch directory first, as the directory writer writes files). Blocking (reads and converts the checkpoint):
+ * call from a worker thread.
  */
 @ApplicationScoped
 public class StudentDownloads {
@@ -29,19 +30,23 @@ public class StudentDownloads {
     }
 
     public byte[] onnx(Promotion promoted) {
-        return inScratch((checkpoint, scratch) -> {
-            Path file = scratch.resolve("student.onnx");
-            StudentExport.export(checkpoint, config.tokenizer(), null, file);
-            return Files.readAllBytes(file);
-        }, promoted);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            StudentExport.onnx(Checkpoints.confine(config.checkpointDir(), promoted.path), config.tokenizer(), bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot export checkpoint " + promoted.checkpointId, e);
+        }
+        return bytes.toByteArray();
     }
 
     public byte[] huggingFaceZip(Promotion promoted) {
-        return inScratch((checkpoint, scratch) -> {
-            Path directory = scratch.resolve("student");
-            StudentExport.export(checkpoint, config.tokenizer(), directory, null);
+        Path checkpoint = Checkpoints.confine(config.checkpointDir(), promoted.path);
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("student-export");
+            StudentExport.export(checkpoint, config.tokenizer(), scratch, null);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.list(directory)) {
+            try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.list(scratch)) {
                 for (Path file : files.sorted().toList()) {
                     zip.putNextEntry(new ZipEntry("student/" + file.getFileName()));
                     Files.copy(file, zip);
@@ -49,20 +54,6 @@ public class StudentDownloads {
                 }
             }
             return bytes.toByteArray();
-        }, promoted);
-    }
-
-    private interface Conversion {
-        byte[] apply(Path checkpoint, Path scratch) throws IOException;
-    }
-
-    /** Runs the conversion in a scratch directory that is removed afterwards. */
-    private byte[] inScratch(Conversion conversion, Promotion promoted) {
-        Path checkpoint = Checkpoints.confine(config.checkpointDir(), promoted.path);
-        Path scratch = null;
-        try {
-            scratch = Files.createTempDirectory("student-export");
-            return conversion.apply(checkpoint, scratch);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot export checkpoint " + promoted.checkpointId, e);
         } finally {

@@ -1,10 +1,10 @@
 package dev.distill.train.rest;
 
+import dev.distill.core.wire.RecordIds;
 import dev.distill.train.StudentCheckpoint;
 import dev.distill.train.TrainingRun;
 import dev.distill.train.ml.StudentTrainer;
 import dev.distill.train.service.RunService;
-import dev.distill.core.wire.RecordIds;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.GET;
