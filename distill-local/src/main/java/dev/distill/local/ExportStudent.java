@@ -22,7 +22,7 @@ public final class ExportStudent {
     }
 
     public static void main(String[] args) {
-        Path project = Path.of(System.getProperty("distill.project.dir", ".")).toAbsolutePath();
+        Path project = Project.dir();
         Path checkpoint = null;
         Path huggingFace = null;
         Path onnx = null;

@@ -5,15 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.data.LabelSet;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
+import dev.distill.core.evaluation.ClassificationMetrics;
+import dev.distill.core.evaluation.HeldOutEvaluation;
 import dev.distill.core.inference.TextClassifier;
-import dev.distill.core.metrics.ClassificationMetrics;
-import dev.distill.core.metrics.HeldOutEvaluation;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.Topics;
-import dev.distill.embedded.EmbeddedDatabase;
 import dev.distill.embedded.EmbeddedStack;
+import dev.distill.local.launch.ServiceHttp;
+import dev.distill.local.launch.ServiceProcess;
+import dev.distill.local.launch.ServiceSettings;
+import dev.distill.local.launch.TrainServiceSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -26,7 +29,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -89,60 +91,31 @@ public final class LocalRun implements AutoCloseable {
 
         out.println("[3/5] starting label-service, train-service and eval-service (logs in " + logDir() + ")");
         String kafka = stack.kafka().bootstrapServers();
-        Map<String, String> database = Map.of(
-                "quarkus.datasource.reactive.url", stack.database().reactiveUrl(),
-                "quarkus.datasource.username", EmbeddedDatabase.USER,
-                "quarkus.datasource.password", EmbeddedDatabase.PASSWORD);
-
-        Map<String, String> label = new HashMap<>(Map.of(
-                "kafka.bootstrap.servers", kafka,
-                "label.teacher", teacher.toString(),
-                "label.tokenizer", tokenizer().toString()));
-        Map<String, String> train = new HashMap<>(database);
-        train.putAll(Map.of(
-                "kafka.bootstrap.servers", kafka,
-                "train.tokenizer", tokenizer().toString(),
-                "train.checkpoint-dir", work.resolve("checkpoints").toString(),
-                "train.checkpoint-every-steps", String.valueOf(options.checkpointEverySteps()),
-                "train.seed", String.valueOf(options.seed()),
-                "train.warmup-steps", String.valueOf(options.warmupSteps()),
-                "train.student.hidden-size", String.valueOf(options.student().hiddenSize()),
-                "train.student.layers", String.valueOf(options.student().layers()),
-                "train.student.heads", String.valueOf(options.student().heads()),
-                "train.student.max-length", String.valueOf(options.student().maxLength())));
-        train.put("train.checkpoint-when-idle", "PT3S");
+        Path checkpoints = work.resolve("checkpoints");
+        TrainServiceSettings train = ServiceSettings.train(kafka).database(stack.database()).tokenizer(tokenizer())
+                .checkpointDir(checkpoints).checkpointEverySteps(options.checkpointEverySteps())
+                .checkpointWhenIdle(Duration.ofSeconds(3)).seed(options.seed()).warmupSteps(options.warmupSteps())
+                .student(options.student());
         if (options.studentInitFrom() != null) {
-            train.put("train.init-from", options.studentInitFrom().equals(LocalRunOptions.TEACHER)
-                    ? teacher.toString() : options.studentInitFrom());
+            train.initFrom(options.studentInitFrom().equals(LocalRunOptions.TEACHER) ? teacher.toString()
+                    : options.studentInitFrom());
         }
-        Map<String, String> eval = new HashMap<>(database);
-        eval.putAll(Map.of(
-                "kafka.bootstrap.servers", kafka,
-                "eval.eval-file", options.evalFile().toAbsolutePath().toString(),
-                "eval.eval-limit", String.valueOf(options.evalLimit()),
-                "eval.tokenizer", tokenizer().toString(),
-                "eval.teacher", teacher.toString(),
-                "eval.checkpoint-dir", work.resolve("checkpoints").toString()));
-        startService("label-service", label);
-        startService("train-service", train);
-        startService("eval-service", eval);
+        startService(ServiceSettings.label(kafka).teacher(teacher).tokenizer(tokenizer()));
+        startService(train);
+        startService(ServiceSettings.eval(kafka).database(stack.database())
+                .heldOut(options.evalFile(), options.evalLimit()).tokenizer(tokenizer()).teacher(teacher)
+                .checkpointDir(checkpoints));
         out.println("      mutating requests need HTTP Basic user distill, password (API key) "
                 + ServiceProcess.API_KEY);
     }
 
-    private void startService(String name, Map<String, String> properties) {
-        Map<String, String> settings = new HashMap<>(properties);
+    private void startService(ServiceSettings<?> settings) {
         if (options.otlpEndpoint() != null) {
-            settings.putAll(Map.of(
-                    "quarkus.otel.sdk.disabled", "false",
-                    "quarkus.otel.exporter.otlp.endpoint", options.otlpEndpoint(),
-                    "quarkus.otel.exporter.otlp.protocol", "http/protobuf",
-                    "quarkus.otel.bsp.schedule.delay", "1s"));
+            settings.tracing(options.otlpEndpoint());
         }
-        ServiceProcess service = ServiceProcess.start(name, options.projectDir(), ServiceProcess.freePort(), settings,
-                logDir(), ServiceProcess.djlCache(options.projectDir()));
+        ServiceProcess service = ServiceProcess.start(settings, options.projectDir(), logDir());
         services.add(service);
-        out.println("      " + name + " ready at " + service.url());
+        out.println("      " + settings.service() + " ready at " + service.url());
     }
 
     public String labelUrl() {
@@ -195,7 +168,7 @@ public final class LocalRun implements AutoCloseable {
         long lastPrinted = -1;
         long lastPrintNanos = 0;
         while (true) {
-            JsonNode runs = ServiceProcess.getJson(trainUrl() + "/runs");
+            JsonNode runs = ServiceHttp.getJson(trainUrl() + "/runs");
             JsonNode run = runs.size() > 0 ? runs.get(0) : null;
             long seen = run == null ? 0 : run.get("examplesSeen").asLong();
             boolean quietLongEnough = System.nanoTime() - lastPrintNanos >= PROGRESS_INTERVAL.toNanos();
@@ -219,7 +192,7 @@ public final class LocalRun implements AutoCloseable {
         out.println("[5/5] waiting for the final checkpoint to be evaluated");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            for (JsonNode checkpoint : ServiceProcess.getJson(trainUrl() + "/runs/" + runId + "/checkpoints")) {
+            for (JsonNode checkpoint : ServiceHttp.getJson(trainUrl() + "/runs/" + runId + "/checkpoints")) {
                 if (checkpoint.get("examplesSeen").asLong() >= examples) {
                     for (JsonNode score : leaderboard()) {
                         if (score.get("checkpointId").asText().equals(checkpoint.get("id").asText())) {
@@ -234,7 +207,7 @@ public final class LocalRun implements AutoCloseable {
     }
 
     public JsonNode leaderboard() {
-        return ServiceProcess.getJson(evalUrl() + "/leaderboard");
+        return ServiceHttp.getJson(evalUrl() + "/leaderboard");
     }
 
     /** The teacher's score on the same held-out rows eval-service uses. */
@@ -298,7 +271,7 @@ public final class LocalRun implements AutoCloseable {
     }
 
     /** Removes a folder and everything in it; nothing happens if it does not exist. */
-    static void deleteRecursively(Path directory) {
+    public static void deleteRecursively(Path directory) {
         if (!Files.exists(directory)) {
             return;
         }

@@ -3,7 +3,7 @@ package dev.distill.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
-import dev.distill.core.metrics.ClassificationMetrics;
+import dev.distill.core.evaluation.ClassificationMetrics;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +26,13 @@ public final class Main {
 
     public static void main(String[] args) {
         PrintStream out = System.out;
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            out.print(USAGE);
+            return;
+        }
         LocalRunOptions options;
         try {
-            options = parse(args, Path.of(System.getProperty("distill.project.dir", ".")).toAbsolutePath());
+            options = parse(args, Project.dir());
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.err.print(USAGE);
@@ -75,21 +79,23 @@ public final class Main {
         }
     }
 
+    /**
+     * The options the arguments set; relative paths are read from the project directory, where
+     * {@code ./run-local.sh} runs.
+     *
+     * @throws IllegalArgumentException for an unknown option or a bad value
+     */
     static LocalRunOptions parse(String[] args, Path projectDir) {
         LocalRunOptions options = LocalRunOptions.defaults(projectDir);
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
-            if (flag.equals("-h") || flag.equals("--help")) {
-                System.out.print(USAGE);
-                System.exit(0);
-            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(flag + " needs a value");
             }
             String value = args[++i];
             switch (flag) {
                 case "--data" -> {
-                    Path dir = Path.of(value);
+                    Path dir = projectDir.resolve(value);
                     for (String file : List.of("train.tsv", "dev.tsv")) {
                         if (!Files.isRegularFile(dir.resolve(file))) {
                             throw new IllegalArgumentException("--data " + value + " has no " + file);
@@ -99,9 +105,9 @@ public final class Main {
                 }
                 case "--limit" -> options = options.withLimits(positive(flag, value), options.evalLimit());
                 case "--eval-limit" -> options = options.withLimits(options.streamLimit(), positive(flag, value));
-                case "--teacher" -> options = options.withTeacher(Path.of(value), options.teacherExamples(),
+                case "--teacher" -> options = options.withTeacher(projectDir.resolve(value), options.teacherExamples(),
                         options.teacherEpochs(), options.teacher());
-                case "--work" -> options = options.withWorkDir(Path.of(value));
+                case "--work" -> options = options.withWorkDir(projectDir.resolve(value));
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }

@@ -21,14 +21,14 @@ import java.util.SortedMap;
  * (gold labels only, so no downloaded weights are needed) and the quality benchmark's models. Saves the result in
  * the checkpoint format label-service and eval-service load.
  */
-final class OfflineTraining {
-    static final int BATCH_SIZE = 32;
+public final class OfflineTraining {
+    public static final int BATCH_SIZE = 32;
 
     private OfflineTraining() {
     }
 
     /** Gold labels only (alpha = 1): how a teacher is made from labelled data. */
-    static List<SoftLabel> goldOnly(List<LabeledText> rows) {
+    public static List<SoftLabel> goldOnly(List<LabeledText> rows) {
         List<SoftLabel> examples = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             examples.add(new SoftLabel("labelled-" + i, rows.get(i).text(), rows.get(i).label(), null));
@@ -37,7 +37,7 @@ final class OfflineTraining {
     }
 
     /** A checkpoint of freshly initialised weights: a model of a given size for throughput measurements. */
-    static Path untrained(String name, ModelConfig model, Path tokenizer, Path root) {
+    public static Path untrained(String name, ModelConfig model, Path tokenizer, Path root) {
         TrainingSettings settings = TrainingSettings.constantRate(1f, 1f, 1e-3f, 42);
         try (DistillationTrainer trainer = new DistillationTrainer(model, settings, tokenizer, Devices.preferred())) {
             return trainer.checkpoint(root, new CheckpointManifest(Checkpoints.FORMAT_VERSION, name, "untrained", 0,
@@ -46,8 +46,8 @@ final class OfflineTraining {
     }
 
     /** Trains for {@code epochs} epochs and writes the checkpoint {@code root/step-...-<name>}. */
-    static Path train(String name, List<SoftLabel> examples, ModelConfig model, TrainingSettings settings, int epochs,
-            Path tokenizer, Path root, PrintStream out) {
+    public static Path train(String name, List<SoftLabel> examples, ModelConfig model, TrainingSettings settings,
+            int epochs, Path tokenizer, Path root, PrintStream out) {
         long started = System.nanoTime();
         try (DistillationTrainer trainer = new DistillationTrainer(model, settings, tokenizer, Devices.preferred())) {
             double loss = EpochLoop.run(trainer, examples, epochs, BATCH_SIZE, settings.seed(),
@@ -59,9 +59,9 @@ final class OfflineTraining {
                         }
                     });
             SortedMap<String, String> config = settings.asRunConfig();
-            config.put("train.examples", String.valueOf(examples.size()));
-            config.put("train.epochs", String.valueOf(epochs));
-            config.put("train.batch-size", String.valueOf(BATCH_SIZE));
+            config.put("offline.examples", String.valueOf(examples.size()));
+            config.put("offline.epochs", String.valueOf(epochs));
+            config.put("offline.batch-size", String.valueOf(BATCH_SIZE));
             long steps = (long) epochs * ((examples.size() + BATCH_SIZE - 1) / BATCH_SIZE);
             return trainer.checkpoint(root, new CheckpointManifest(Checkpoints.FORMAT_VERSION, name, "offline",
                     steps, (long) epochs * examples.size(), Instant.now().toString(), model, config, null, loss));

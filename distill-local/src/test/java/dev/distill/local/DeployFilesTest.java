@@ -3,8 +3,9 @@ package dev.distill.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.distill.core.metrics.MetricNames;
+import dev.distill.core.telemetry.MetricNames;
 import dev.distill.core.wire.Topics;
+import dev.distill.local.testkit.ExternalTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -19,6 +19,9 @@ import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.core.wire.Topics;
 import dev.distill.embedded.EmbeddedStack;
+import dev.distill.local.launch.ServiceProcess;
+import dev.distill.local.launch.ServiceSettings;
+import dev.distill.local.testkit.BrokenOnnxModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -163,11 +166,7 @@ class ExportedTeacherServiceTest {
     }
 
     private static ServiceProcess startLabelService(Path teacher) {
-        return ServiceProcess.start("label-service", PROJECT, ServiceProcess.freePort(), Map.of(
-                "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
-                "label.teacher", teacher.toString(),
-                "label.encoding", "fp32",
-                "label.tokenizer", TOKENIZER.toString()),
-                WORK.resolve("logs"), PROJECT.resolve("target/djl-cache"));
+        return ServiceProcess.start(ServiceSettings.label(stack.kafka().bootstrapServers()).teacher(teacher)
+                .encoding("fp32").tokenizer(TOKENIZER), PROJECT, WORK.resolve("logs"));
     }
 }

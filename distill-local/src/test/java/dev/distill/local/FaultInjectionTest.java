@@ -13,8 +13,9 @@ import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.core.wire.Topics;
-import dev.distill.embedded.EmbeddedDatabase;
 import dev.distill.embedded.EmbeddedStack;
+import dev.distill.local.launch.ServiceProcess;
+import dev.distill.local.launch.ServiceSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,41 +134,19 @@ class FaultInjectionTest {
 
     private void startServices(EmbeddedStack stack) {
         String kafka = stack.kafka().bootstrapServers();
-        Map<String, String> database = Map.of(
-                "quarkus.datasource.reactive.url", stack.database().reactiveUrl(),
-                "quarkus.datasource.username", EmbeddedDatabase.USER,
-                "quarkus.datasource.password", EmbeddedDatabase.PASSWORD);
         for (String worker : List.of("label-1", "label-2")) {
-            start(worker, "label-service", Map.of(
-                    "kafka.bootstrap.servers", kafka,
-                    "label.worker-id", worker,
-                    "label.teacher", TEACHER.toString(),
-                    "label.tokenizer", TOKENIZER.toString()));
+            start(worker, ServiceSettings.label(kafka).workerId(worker).teacher(TEACHER).tokenizer(TOKENIZER));
         }
-        Map<String, String> train = new HashMap<>(database);
-        train.putAll(Map.of(
-                "kafka.bootstrap.servers", kafka,
-                "train.tokenizer", TOKENIZER.toString(),
-                "train.checkpoint-dir", WORK.resolve("checkpoints").toString(),
-                "train.checkpoint-every-steps", "10",
-                "train.checkpoint-when-idle", "PT2S",
-                "train.batch-size", "16",
-                "train.student.hidden-size", "32",
-                "train.student.layers", "1"));
-        start("train", "train-service", train);
-        Map<String, String> eval = new HashMap<>(database);
-        eval.putAll(Map.of(
-                "kafka.bootstrap.servers", kafka,
-                "eval.eval-file", PROJECT.resolve("data/sst2/dev.tsv").toString(),
-                "eval.eval-limit", "50",
-                "eval.tokenizer", TOKENIZER.toString(),
-                "eval.checkpoint-dir", WORK.resolve("checkpoints").toString()));
-        start("eval", "eval-service", eval);
+        start("train", ServiceSettings.train(kafka).database(stack.database()).tokenizer(TOKENIZER)
+                .checkpointDir(WORK.resolve("checkpoints")).checkpointEverySteps(10)
+                .checkpointWhenIdle(Duration.ofSeconds(2)).batchSize(16).student(32, 1));
+        start("eval", ServiceSettings.eval(kafka).database(stack.database())
+                .heldOut(PROJECT.resolve("data/sst2/dev.tsv"), 50).tokenizer(TOKENIZER)
+                .checkpointDir(WORK.resolve("checkpoints")));
     }
 
-    private void start(String role, String service, Map<String, String> properties) {
-        services.put(role, ServiceProcess.start(service, PROJECT, ServiceProcess.freePort(), properties,
-                WORK.resolve("logs").resolve(role), PROJECT.resolve("target/djl-cache")));
+    private void start(String role, ServiceSettings<?> settings) {
+        services.put(role, ServiceProcess.start(settings, PROJECT, WORK.resolve("logs").resolve(role)));
     }
 
     /** Posts the examples in small requests, pacing them so that the stream spans the kills. */

@@ -9,6 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.wire.Topics;
+import dev.distill.local.launch.ServiceHttp;
+import dev.distill.local.launch.ServiceProcess;
+import dev.distill.local.testkit.ExternalTools;
+import dev.distill.local.testkit.StandaloneBroker;
+import dev.distill.local.testkit.StandalonePostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -206,7 +211,7 @@ class OpsPathIT {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         JsonNode run = null;
         while (System.nanoTime() < deadline) {
-            run = ServiceProcess.getJson("http://localhost:8082/runs/current");
+            run = ServiceHttp.getJson("http://localhost:8082/runs/current");
             if (run.get("examplesSeen").asLong() >= examples) {
                 return run;
             }
@@ -218,7 +223,7 @@ class OpsPathIT {
     private static JsonNode awaitScored(Path log) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (System.nanoTime() < deadline) {
-            JsonNode leaderboard = ServiceProcess.getJson("http://localhost:8083/leaderboard");
+            JsonNode leaderboard = ServiceHttp.getJson("http://localhost:8083/leaderboard");
             if (!leaderboard.isEmpty()) {
                 return leaderboard;
             }

@@ -13,11 +13,16 @@ import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
-import dev.distill.core.metrics.MetricNames;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.telemetry.MetricNames;
 import dev.distill.core.wire.PromotionEvent;
 import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
+import dev.distill.local.launch.ServiceHttp;
+import dev.distill.local.launch.ServiceProcess;
+import dev.distill.local.testkit.ExternalTools;
+import dev.distill.local.testkit.HeadlessBrowser;
+import dev.distill.local.testkit.TraceCollector;
 import io.restassured.path.json.JsonPath;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -145,13 +150,13 @@ class PipelineEndToEndTest {
 
     @Test
     void everyServiceExposesItsMetrics() {
-        Map<String, List<Double>> label = ServiceProcess.metrics(run.labelUrl());
+        Map<String, List<Double>> label = ServiceHttp.metrics(run.labelUrl());
         // Labelling work, which a rebalance may repeat for an uncommitted poll: at least every example once.
         assertTrue(sum(label, MetricNames.LABEL_EXAMPLES, "_total") >= STREAMED);
         assertTrue(sum(label, MetricNames.LABEL_BATCH, "_seconds_count") > 0);
         assertTrue(sum(label, MetricNames.LABEL_BATCH, "_seconds_bucket") > 0);
 
-        Map<String, List<Double>> train = ServiceProcess.metrics(run.trainUrl());
+        Map<String, List<Double>> train = ServiceHttp.metrics(run.trainUrl());
         assertEquals(STREAMED, sum(train, MetricNames.TRAIN_EXAMPLES, "_total"), 0.0);
         double steps = sum(train, MetricNames.TRAIN_STEPS, "_total");
         assertTrue(steps >= STREAMED / 32.0, "steps " + steps);
@@ -160,7 +165,7 @@ class PipelineEndToEndTest {
         double divergence = sum(train, MetricNames.TRAIN_KL, "");
         assertTrue(divergence >= 0 && Double.isFinite(divergence), "KL " + divergence);
 
-        Map<String, List<Double>> eval = ServiceProcess.metrics(run.evalUrl());
+        Map<String, List<Double>> eval = ServiceHttp.metrics(run.evalUrl());
         int checkpoints = given().baseUri(run.trainUrl()).get("/runs/" + runId + "/checkpoints")
                 .then().extract().jsonPath().getList("id").size();
         assertEquals(checkpoints, sum(eval, MetricNames.EVAL_CHECKPOINTS, "_total"), 0.0);
@@ -176,7 +181,7 @@ class PipelineEndToEndTest {
     }
 
     private static double sum(Map<String, List<Double>> samples, String meter, String suffix) {
-        return ServiceProcess.sum(samples, MetricNames.prometheus(meter, suffix));
+        return ServiceHttp.sum(samples, MetricNames.prometheus(meter, suffix));
     }
 
     @Test

@@ -14,8 +14,9 @@ import dev.distill.core.wire.SoftLabelEncoding;
 import dev.distill.core.wire.TextExample;
 import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
-import dev.distill.embedded.EmbeddedDatabase;
 import dev.distill.embedded.EmbeddedStack;
+import dev.distill.local.launch.ServiceProcess;
+import dev.distill.local.launch.ServiceSettings;
 import io.restassured.response.Response;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,25 +69,18 @@ class PoisonInputTest {
     void malformedRecordsAndRequestsAreDeadLetteredOrRefusedAndGoodOnesProcessed() throws IOException {
         LocalRun.deleteRecursively(WORK);
         try (EmbeddedStack stack = EmbeddedStack.start(WORK.resolve("stack"), Topics.all(), 1);
-                ServiceProcess label = start(WORK, stack, "label", "label-service", Map.of(
-                        "label.teacher", TEACHER.toString(),
-                        "label.tokenizer", TOKENIZER.toString(),
-                        "label.max-text-chars", String.valueOf(MAX_TEXT_CHARS),
-                        "label.max-request-examples", String.valueOf(MAX_REQUEST_EXAMPLES)));
+                ServiceProcess label = start(WORK, "label", ServiceSettings.label(stack.kafka().bootstrapServers())
+                        .teacher(TEACHER).tokenizer(TOKENIZER).maxTextChars(MAX_TEXT_CHARS)
+                        .maxRequestExamples(MAX_REQUEST_EXAMPLES));
                 // The run's classes are set, as where the first batch cannot be trusted to name them: poison
                 // batches of three logits come before any good one.
-                ServiceProcess train = start(WORK, stack, "train", "train-service", Map.of(
-                        "train.labels", "0,1",
-                        "train.tokenizer", TOKENIZER.toString(),
-                        "train.checkpoint-dir", WORK.resolve("checkpoints").toString(),
-                        "train.checkpoint-when-idle", "PT2S",
-                        "train.student.hidden-size", "16",
-                        "train.student.layers", "1"));
-                ServiceProcess eval = start(WORK, stack, "eval", "eval-service", Map.of(
-                        "eval.eval-file", PROJECT.resolve("data/sst2/dev.tsv").toString(),
-                        "eval.eval-limit", "20",
-                        "eval.tokenizer", TOKENIZER.toString(),
-                        "eval.checkpoint-dir", WORK.resolve("checkpoints").toString()))) {
+                ServiceProcess train = start(WORK, "train", ServiceSettings.train(stack.kafka().bootstrapServers())
+                        .database(stack.database()).labels(List.of("0", "1")).tokenizer(TOKENIZER)
+                        .checkpointDir(WORK.resolve("checkpoints")).checkpointWhenIdle(Duration.ofSeconds(2))
+                        .student(16, 1));
+                ServiceProcess eval = start(WORK, "eval", ServiceSettings.eval(stack.kafka().bootstrapServers())
+                        .database(stack.database()).heldOut(PROJECT.resolve("data/sst2/dev.tsv"), 20)
+                        .tokenizer(TOKENIZER).checkpointDir(WORK.resolve("checkpoints")))) {
             String kafka = stack.kafka().bootstrapServers();
             String tokenizerId = Sha256.of(TOKENIZER);
             Set<String> goodIds = new HashSet<>();
@@ -131,11 +124,11 @@ class PoisonInputTest {
         Path work = WORK.resolveSibling("access-control");
         LocalRun.deleteRecursively(work);
         try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 1);
-                ServiceProcess label = start(work, stack, "label", "label-service", Map.of(
-                        "label.teacher", TEACHER.toString(), "label.tokenizer", TOKENIZER.toString()));
-                ServiceProcess readProtected = start(work, stack, "read-protected", "label-service", Map.of(
-                        "label.teacher", TEACHER.toString(), "label.tokenizer", TOKENIZER.toString(),
-                        "distill.read-access", "authenticated"))) {
+                ServiceProcess label = start(work, "label", ServiceSettings.label(stack.kafka().bootstrapServers())
+                        .teacher(TEACHER).tokenizer(TOKENIZER));
+                ServiceProcess readProtected = start(work, "read-protected",
+                        ServiceSettings.label(stack.kafka().bootstrapServers()).teacher(TEACHER).tokenizer(TOKENIZER)
+                                .readAccess("authenticated"))) {
             String body = "[{\"id\": \"a\", \"text\": \"fine\", \"label\": 1}]";
             given().baseUri(label.url()).contentType("application/json").body(body)
                     .post("/examples").then().statusCode(401);
@@ -153,17 +146,8 @@ class PoisonInputTest {
         }
     }
 
-    private static ServiceProcess start(Path work, EmbeddedStack stack, String role, String service,
-            Map<String, String> extra) {
-        Map<String, String> properties = new HashMap<>(extra);
-        properties.put("kafka.bootstrap.servers", stack.kafka().bootstrapServers());
-        if (!service.equals("label-service")) {
-            properties.put("quarkus.datasource.reactive.url", stack.database().reactiveUrl());
-            properties.put("quarkus.datasource.username", EmbeddedDatabase.USER);
-            properties.put("quarkus.datasource.password", EmbeddedDatabase.PASSWORD);
-        }
-        return ServiceProcess.start(service, PROJECT, ServiceProcess.freePort(), properties,
-                work.resolve("logs").resolve(role), PROJECT.resolve("target/djl-cache"));
+    private static ServiceProcess start(Path work, String role, ServiceSettings<?> settings) {
+        return ServiceProcess.start(settings, PROJECT, work.resolve("logs").resolve(role));
     }
 
     /** One malformed example record, of a kind chosen by {@code i}. */

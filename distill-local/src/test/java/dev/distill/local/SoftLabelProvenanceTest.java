@@ -11,14 +11,15 @@ import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
-import dev.distill.embedded.EmbeddedDatabase;
 import dev.distill.embedded.EmbeddedStack;
+import dev.distill.local.launch.ServiceProcess;
+import dev.distill.local.launch.ServiceSettings;
+import dev.distill.local.launch.TrainServiceSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,7 +47,8 @@ class SoftLabelProvenanceTest {
         Path work = PROJECT.resolve("distill-local/target/provenance-run");
         LocalRun.deleteRecursively(work);
         try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 1);
-                ServiceProcess train = startTrain(stack, work, Map.of("train.teacher-id", TEACHER))) {
+                ServiceProcess train = ServiceProcess.start(trainSettings(stack, work).teacherId(TEACHER), PROJECT,
+                        work.resolve("logs"))) {
             produce(stack, batch("good-1", TEACHER, tokenizer, 3, null),
                     batch("other-teacher", "some-other-teacher", tokenizer, 5, null),
                     batch("other-tokenizer", TEACHER, "sha-of-another-tokenizer", 7, null),
@@ -67,8 +69,8 @@ class SoftLabelProvenanceTest {
         Path work = PROJECT.resolve("distill-local/target/layer-map-run");
         LocalRun.deleteRecursively(work);
         try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 1);
-                ServiceProcess train = startTrain(stack, work, Map.of("train.layer-map", "1:2",
-                        "train.layer-map-teacher-hidden-size", "8"))) {
+                ServiceProcess train = ServiceProcess.start(trainSettings(stack, work).layerMap("1:2", 8), PROJECT,
+                        work.resolve("logs"))) {
             produce(stack, batch("with-states", TEACHER, tokenizer, 4, new int[] {1, 2}),
                     batch("without-states", TEACHER, tokenizer, 6, null),
                     batch("with-states-2", TEACHER, tokenizer, 3, new int[] {2}));
@@ -97,19 +99,9 @@ class SoftLabelProvenanceTest {
         return new SoftLabelBatch(id, teacher, tokenizer, 2f, hiddenLayers, labels);
     }
 
-    private static ServiceProcess startTrain(EmbeddedStack stack, Path work, Map<String, String> extra) {
-        Map<String, String> properties = new HashMap<>(Map.of(
-                "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
-                "quarkus.datasource.reactive.url", stack.database().reactiveUrl(),
-                "quarkus.datasource.username", EmbeddedDatabase.USER,
-                "quarkus.datasource.password", EmbeddedDatabase.PASSWORD,
-                "train.tokenizer", TOKENIZER.toString(),
-                "train.checkpoint-dir", work.resolve("checkpoints").toString(),
-                "train.student.hidden-size", "16",
-                "train.student.layers", "1"));
-        properties.putAll(extra);
-        return ServiceProcess.start("train-service", PROJECT, ServiceProcess.freePort(), properties,
-                work.resolve("logs"), PROJECT.resolve("target/djl-cache"));
+    private static TrainServiceSettings trainSettings(EmbeddedStack stack, Path work) {
+        return ServiceSettings.train(stack.kafka().bootstrapServers()).database(stack.database()).tokenizer(TOKENIZER)
+                .checkpointDir(work.resolve("checkpoints")).student(16, 1);
     }
 
     private static void produce(EmbeddedStack stack, SoftLabelBatch... batches) {

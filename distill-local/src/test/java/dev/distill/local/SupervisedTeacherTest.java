@@ -19,6 +19,9 @@ import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.embedded.EmbeddedDatabase;
 import dev.distill.embedded.EmbeddedStack;
+import dev.distill.local.launch.LabelServiceSettings;
+import dev.distill.local.launch.ServiceProcess;
+import dev.distill.local.launch.ServiceSettings;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,7 +30,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -168,30 +170,17 @@ class SupervisedTeacherTest {
     }
 
     private static ServiceProcess startLabel(String kafka, Path teacher) {
-        Map<String, String> properties = new HashMap<>(Map.of("kafka.bootstrap.servers", kafka,
-                "label.tokenizer", TOKENIZER.toString()));
+        LabelServiceSettings settings = ServiceSettings.label(kafka).tokenizer(TOKENIZER);
         if (teacher != null) {
-            properties.put("label.teacher", teacher.toString());
-            properties.put("label.hidden-layers", "1");
+            settings.teacher(teacher).hiddenLayers(1);
         }
-        return ServiceProcess.start("label-service", PROJECT, ServiceProcess.freePort(), properties,
-                WORK.resolve("logs"), PROJECT.resolve("target/djl-cache"));
+        return ServiceProcess.start(settings, PROJECT, WORK.resolve("logs"));
     }
 
     private static ServiceProcess startTrain(EmbeddedStack stack) {
-        Map<String, String> properties = new HashMap<>(Map.of(
-                "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
-                "quarkus.datasource.reactive.url", stack.database().reactiveUrl(),
-                "quarkus.datasource.username", EmbeddedDatabase.USER,
-                "quarkus.datasource.password", EmbeddedDatabase.PASSWORD,
-                "train.alpha", "1",
-                "train.tokenizer", TOKENIZER.toString(),
-                "train.checkpoint-dir", WORK.resolve("checkpoints").toString(),
-                "train.checkpoint-when-idle", "PT10M",
-                "train.student.hidden-size", "32",
-                "train.student.layers", "1"));
-        properties.put("train.checkpoint-every-steps", "100000");
-        return ServiceProcess.start("train-service", PROJECT, ServiceProcess.freePort(), properties,
-                WORK.resolve("logs"), PROJECT.resolve("target/djl-cache"));
+        return ServiceProcess.start(ServiceSettings.train(stack.kafka().bootstrapServers()).database(stack.database())
+                .alpha(1).tokenizer(TOKENIZER).checkpointDir(WORK.resolve("checkpoints"))
+                .checkpointWhenIdle(Duration.ofMinutes(10)).checkpointEverySteps(100_000).student(32, 1),
+                PROJECT, WORK.resolve("logs"));
     }
 }

@@ -143,7 +143,7 @@ public final class DistillationTrainer implements AutoCloseable {
             } else if (loss.alpha() < 1f) {
                 throw new IllegalArgumentException("example " + label.exampleId() + " has no teacher logits (its "
                         + "label-service runs without a teacher, label.teacher); training on gold labels alone "
-                        + "needs alpha = 1 (train.alpha=1)");
+                        + "needs alpha = 1 (" + TrainingSettings.ALPHA_KEY + "=1)");
             } else if (label.label() == null) {
                 throw new IllegalArgumentException("example " + label.exampleId()
                         + " has neither teacher logits nor a gold label");

@@ -26,10 +26,13 @@ public record TrainingSettings(float alpha, float temperature, float learningRat
         return new TrainingSettings(alpha, temperature, learningRate, 0, 0, seed);
     }
 
+    /** The run-configuration key of {@link #alpha}, as train-service names the setting. */
+    public static final String ALPHA_KEY = "train.alpha";
+
     /** These settings as run-configuration entries ({@code train.alpha}, ...), as saved with checkpoints. */
     public SortedMap<String, String> asRunConfig() {
         SortedMap<String, String> config = new TreeMap<>();
-        config.put("train.alpha", String.valueOf(alpha));
+        config.put(ALPHA_KEY, String.valueOf(alpha));
         config.put("train.temperature", String.valueOf(temperature));
         config.put("train.learning-rate", String.valueOf(learningRate));
         config.put("train.warmup-steps", String.valueOf(warmupSteps));

@@ -1,6 +1,6 @@
 package dev.distill.eval.ml;
 
-import dev.distill.core.metrics.ClassificationMetrics;
+import dev.distill.core.evaluation.ClassificationMetrics;
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package dev.distill.eval.service;
 
-import dev.distill.core.metrics.MetricNames;
+import dev.distill.core.telemetry.MetricNames;
 import dev.distill.eval.CheckpointScore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -2,7 +2,7 @@ package dev.distill.eval.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.distill.core.metrics.ClassificationMetrics;
+import dev.distill.core.evaluation.ClassificationMetrics;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.eval.CheckpointScore;
 import dev.distill.eval.ml.CheckpointEvaluation;

@@ -10,6 +10,12 @@ import java.util.Optional;
 /** Settings of label-service, under the {@code label.} prefix. */
 @ConfigMapping(prefix = "label")
 public interface LabelConfig {
+    /** Keys named in messages to operators (a setting's key is its method name in kebab case). */
+    String TEACHER_KEY = "label.teacher";
+    String LABELS_KEY = "label.labels";
+    String HIDDEN_LAYERS_KEY = "label.hidden-layers";
+    String MAX_TEXT_CHARS_KEY = "label.max-text-chars";
+
     /**
      * The teacher: a checkpoint directory of this project, or a TorchScript file ({@code *.pt}) taking
      * {@code input_ids}, {@code attention_mask} (and optionally {@code token_type_ids}) and returning logits. Unset:

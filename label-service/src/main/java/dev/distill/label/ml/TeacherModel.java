@@ -46,14 +46,15 @@ public class TeacherModel {
             LOG.infof("teacher %s loaded: %s", id(), classifier.description());
         } else {
             if (hiddenLayers.length > 0) {
-                throw new IllegalArgumentException("label.hidden-layers needs a teacher (label.teacher)");
+                throw new IllegalArgumentException(LabelConfig.HIDDEN_LAYERS_KEY + " needs a teacher ("
+                        + LabelConfig.TEACHER_KEY + ")");
             }
             this.classifier = null;
             this.predictor = null;
             this.labels = new LabelSet(config.labels());
-            LOG.warnf("no teacher (label.teacher unset): gold labels of the classes %s (label.labels) pass through "
-                    + "without logits, and every example needs a label; train-service refuses such batches unless it "
-                    + "trains on gold labels alone (train.alpha=1)", labels.names());
+            LOG.warnf("no teacher (%s unset): gold labels of the classes %s (%s) pass through without logits, and "
+                    + "every example needs a label; train-service refuses such batches unless it trains on gold "
+                    + "labels alone (train.alpha=1)", LabelConfig.TEACHER_KEY, labels.names(), LabelConfig.LABELS_KEY);
         }
     }
 

@@ -24,7 +24,8 @@ public class ExampleValidator {
     public String recordProblem(byte[] payload) {
         long limit = 6L * (config.maxTextChars() + RecordIds.MAX_LENGTH) + 1024;
         return payload != null && payload.length > limit
-                ? "record has " + payload.length + " bytes, more than an example within label.max-text-chars can take"
+                ? "record has " + payload.length + " bytes, more than an example within "
+                        + LabelConfig.MAX_TEXT_CHARS_KEY + " can take"
                 : null;
     }
 
@@ -44,7 +45,8 @@ public class ExampleValidator {
             }
         }
         if (example.label() == null && !teacher.present()) {
-            return "label is missing; without a teacher (label.teacher) every example needs a gold label";
+            return "label is missing; without a teacher (" + LabelConfig.TEACHER_KEY
+                    + ") every example needs a gold label";
         }
         return RecordIds.problem("id", example.id());
     }

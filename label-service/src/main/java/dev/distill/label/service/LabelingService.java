@@ -1,7 +1,7 @@
 package dev.distill.label.service;
 
 import dev.distill.core.inference.TextClassifier;
-import dev.distill.core.metrics.MetricNames;
+import dev.distill.core.telemetry.MetricNames;
 import dev.distill.core.text.LengthBatching;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;

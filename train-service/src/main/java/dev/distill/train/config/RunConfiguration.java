@@ -30,9 +30,14 @@ public final class RunConfiguration {
     public static final String LABELS = PREFIX + "labels";
     public static final String INIT_FROM = PREFIX + "init-from";
     public static final String INIT_LAYER_STRIDE = PREFIX + "init-layer-stride";
+    public static final String CHECKPOINT_DIR = PREFIX + "checkpoint-dir";
+    public static final String LAYER_MAP = PREFIX + "layer-map";
+    public static final String LAYER_MAP_TEACHER_HIDDEN_SIZE = LAYER_MAP + "-teacher-hidden-size";
     private static final String STUDENT = PREFIX + "student.";
+    public static final String STUDENT_HIDDEN_SIZE = STUDENT + "hidden-size";
+    public static final String STUDENT_HEADS = STUDENT + "heads";
     /** Settings that may differ between the starts of one run: where files are, and how often to checkpoint. */
-    private static final Set<String> RESUME_INDEPENDENT = Set.of(PREFIX + "checkpoint-dir", PREFIX + "tokenizer",
+    private static final Set<String> RESUME_INDEPENDENT = Set.of(CHECKPOINT_DIR, PREFIX + "tokenizer",
             INIT_FROM, INIT_LAYER_STRIDE, PREFIX + "checkpoint-every-steps", PREFIX + "checkpoint-when-idle");
 
     private RunConfiguration() {
@@ -49,9 +54,9 @@ public final class RunConfiguration {
     public static SortedMap<String, String> student(ModelConfig model) {
         SortedMap<String, String> keys = new TreeMap<>();
         keys.put(STUDENT + "vocab-size", String.valueOf(model.vocabSize()));
-        keys.put(STUDENT + "hidden-size", String.valueOf(model.hiddenSize()));
+        keys.put(STUDENT_HIDDEN_SIZE, String.valueOf(model.hiddenSize()));
         keys.put(STUDENT + "layers", String.valueOf(model.layers()));
-        keys.put(STUDENT + "heads", String.valueOf(model.heads()));
+        keys.put(STUDENT_HEADS, String.valueOf(model.heads()));
         keys.put(STUDENT + "intermediate-size", String.valueOf(model.intermediateSize()));
         keys.put(STUDENT + "max-positions", String.valueOf(model.maxPositions()));
         keys.put(STUDENT + "max-length", String.valueOf(model.maxLength()));
@@ -79,10 +84,10 @@ public final class RunConfiguration {
             }
         }
         if (!differing.isEmpty()) {
-            throw new IllegalStateException("train.checkpoint-dir holds run " + manifest.runId()
+            throw new IllegalStateException(CHECKPOINT_DIR + " holds run " + manifest.runId()
                     + " (newest checkpoint " + checkpoint + "), and this start is configured differently: "
                     + String.join(", ", differing) + ". Start it with the run's settings to continue it, or point "
-                    + "train.checkpoint-dir at an empty directory to start a new run.");
+                    + CHECKPOINT_DIR + " at an empty directory to start a new run.");
         }
         return saved;
     }

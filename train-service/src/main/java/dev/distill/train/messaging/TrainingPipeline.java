@@ -32,11 +32,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Soft-label records in, checkpoint events out. Training runs off the event loop (on the student's model thread);
- * bookkeeping returns to the event loop for the reactive database session. Exactly once: the student's stream
- * position is saved inside each checkpoint and restored on start ({@link StreamPositionRestorer}); records it has
- * applied are skipped if redelivered. A record that cannot be decoded or is refused fails the message and goes to
- * the dead-letter topic. Recording and announcing a checkpoint is retried until the database and broker take it, so
- * an outage stalls training instead of losing a checkpoint.
+ * bookkeeping returns to the event loop for the reactive database session. Exactly once: the student's
+ * {@link dev.distill.train.position.StreamPosition} is saved inside each checkpoint and restored on start; records
+ * it has applied are skipped if redelivered. A record that cannot be decoded or is refused fails the message and
+ * goes to the dead-letter topic. Recording and announcing a checkpoint is retried until the database and broker take
+ * it, so an outage stalls training instead of losing a checkpoint.
  */
 @ApplicationScoped
 public class TrainingPipeline {

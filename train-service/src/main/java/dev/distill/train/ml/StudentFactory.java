@@ -7,6 +7,7 @@ import dev.distill.core.pretrained.ModelSource;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
+import dev.distill.train.config.RunConfiguration;
 import dev.distill.train.config.TrainConfig;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -71,12 +72,14 @@ final class StudentFactory {
             }
             ModelConfig model = source.modelWith(size.layers().orElse(null), length, classes);
             size.hiddenSize().filter(width -> width != model.hiddenSize()).ifPresent(width -> {
-                throw new IllegalArgumentException("train.student.hidden-size is " + width + ", but train.init-from "
-                        + source.name() + " is " + model.hiddenSize() + " wide; leave it unset");
+                throw new IllegalArgumentException(RunConfiguration.STUDENT_HIDDEN_SIZE + " is " + width + ", but "
+                        + RunConfiguration.INIT_FROM + " " + source.name() + " is " + model.hiddenSize()
+                        + " wide; leave it unset");
             });
             size.heads().filter(heads -> heads != model.heads()).ifPresent(heads -> {
-                throw new IllegalArgumentException("train.student.heads is " + heads + ", but train.init-from "
-                        + source.name() + " has " + model.heads() + " heads; leave it unset");
+                throw new IllegalArgumentException(RunConfiguration.STUDENT_HEADS + " is " + heads + ", but "
+                        + RunConfiguration.INIT_FROM + " " + source.name() + " has " + model.heads()
+                        + " heads; leave it unset");
             });
             DistillationTrainer trainer = trainer(model);
             if (!initialize) {

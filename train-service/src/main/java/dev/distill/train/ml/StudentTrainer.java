@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.Sha256;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
-import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.ModelThread;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.LayerMatching;
@@ -19,6 +18,8 @@ import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.train.config.RunConfiguration;
 import dev.distill.train.config.TrainConfig;
 import dev.distill.train.metrics.TrainingMetrics;
+import dev.distill.train.position.ResumePoint;
+import dev.distill.train.position.StreamPosition;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +30,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -44,6 +44,7 @@ public class StudentTrainer {
 
     private final TrainConfig config;
     private final TrainingMetrics metrics;
+    private final StreamPosition position;
     private final ModelThread modelThread = new ModelThread("student");
     private final StudentFactory students;
     /** Null until the student's classes are known (the first batch names them when nothing else did). */
@@ -52,13 +53,10 @@ public class StudentTrainer {
     private final SortedMap<String, String> resolvedConfig;
     /** The checkpoint this start resumed from, announced again in case the last start stopped before doing so. */
     private final CheckpointEvent resumedCheckpoint;
-    /** Next offset to read per {@link Checkpoints#offsetKey partition}: the stream position of the live student. */
-    private final SortedMap<String, Long> consumedOffsets = new TreeMap<>();
+    private final BatchAdmission admission;
     /** Examples applied since the last checkpoint, for its ledger. */
     private final List<String> appliedSinceCheckpoint = new ArrayList<>();
     private String lastCheckpointId;
-    private final String tokenizerId;
-    private String teacherId;
     /** Null unless intermediate-layer distillation is on. */
     private final LayerMatching matching;
     private long steps;
@@ -73,9 +71,10 @@ public class StudentTrainer {
     public record Progress(String runId, long steps, long examplesSeen, double lastLoss) {
     }
 
-    public StudentTrainer(TrainConfig config, TrainingMetrics metrics) throws IOException {
+    public StudentTrainer(TrainConfig config, TrainingMetrics metrics, StreamPosition position) throws IOException {
         this.config = config;
         this.metrics = metrics;
+        this.position = position;
         String nameProblem = RecordIds.problem("run name", config.runName());
         if (nameProblem != null) {
             throw new IllegalArgumentException(nameProblem);
@@ -83,34 +82,32 @@ public class StudentTrainer {
         TrainingSettings settings = new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
                 config.warmupSteps(), config.decaySteps(), config.seed());
         SortedMap<String, String> configured = RunConfiguration.of(config);
-        this.tokenizerId = Sha256.of(config.tokenizer());
+        String tokenizerId = Sha256.of(config.tokenizer());
         configured.put(RunConfiguration.TOKENIZER_ID, tokenizerId);
         this.matching = config.layerMap().map(pairs -> LayerMatching.parse(pairs,
                 config.layerMapTeacherHiddenSize().orElseThrow(() -> new IllegalArgumentException(
-                        "train.layer-map needs train.layer-map-teacher-hidden-size")),
+                        RunConfiguration.LAYER_MAP + " needs " + RunConfiguration.LAYER_MAP_TEACHER_HIDDEN_SIZE)),
                 config.layerMapWeight())).orElse(null);
         this.students = new StudentFactory(config, settings, matching);
-        Path resumeFrom = Checkpoints.newestValid(config.checkpointDir(),
-                reason -> LOG.warnf("skipping checkpoint: %s", reason)).orElse(null);
-        if (resumeFrom != null) {
-            CheckpointManifest manifest = Checkpoints.readManifest(resumeFrom);
+        ResumePoint resume = ResumePoint.newest(config.checkpointDir()).orElse(null);
+        if (resume != null) {
+            CheckpointManifest manifest = resume.manifest();
             StudentFactory.Student student = modelThread.call(() -> students.build(manifest.model().labels(), false));
             this.trainer = student.trainer();
             configured.putAll(RunConfiguration.student(student.model()));
             // classes set now must be the run's
             config.labels().ifPresent(labels -> configured.put(RunConfiguration.LABELS, String.join("\n", labels)));
-            this.resolvedConfig = RunConfiguration.resumed(manifest, configured, resumeFrom);
-            modelThread.run(() -> trainer.resumeFrom(resumeFrom));
+            this.resolvedConfig = RunConfiguration.resumed(manifest, configured, resume.directory());
+            modelThread.run(() -> trainer.resumeFrom(resume.directory()));
             this.runId = manifest.runId();
             this.steps = manifest.step();
             this.examplesSeen = manifest.examplesSeen();
             this.lastCheckpointStep = steps;
             this.lastCheckpointId = manifest.checkpointId();
-            this.consumedOffsets.putAll(manifest.consumedOffsets());
-            this.resumedCheckpoint = new CheckpointEvent(runId, manifest.checkpointId(), steps, examplesSeen,
-                    resumeFrom.toAbsolutePath().toString(), manifest.trainLoss());
-            LOG.infof("run %s resumed from %s at step %d, reading on from offsets %s", runId, resumeFrom, steps,
-                    consumedOffsets);
+            position.restore(manifest.consumedOffsets());
+            this.resumedCheckpoint = resume.announcement();
+            LOG.infof("run %s resumed from %s at step %d, reading on from offsets %s", runId, resume.directory(),
+                    steps, position);
         } else {
             this.resolvedConfig = configured;
             this.runId = UUID.randomUUID().toString();
@@ -118,7 +115,8 @@ public class StudentTrainer {
             build(config.labels().orElse(null));
             LOG.infof("run %s started: %s", runId, resolvedConfig);
         }
-        this.teacherId = resolvedConfig.get(RunConfiguration.TEACHER_ID);
+        this.admission = new BatchAdmission(config.tokenizer(), tokenizerId,
+                resolvedConfig.get(RunConfiguration.TEACHER_ID));
         this.progress = new Progress(runId, steps, examplesSeen, Double.NaN);
     }
 
@@ -165,13 +163,10 @@ public class StudentTrainer {
      * cannot be decoded or is refused counts as consumed: it goes to the dead-letter topic, not back into training.
      */
     public synchronized StepOutcome train(String topic, int partition, long offset, byte[] payload) {
-        String partitionKey = Checkpoints.offsetKey(topic, partition);
-        Long next = consumedOffsets.get(partitionKey);
-        if (next != null && offset < next) {
-            LOG.debugf("record %s@%d was applied already; skipped", partitionKey, offset);
+        if (!position.advance(topic, partition, offset)) {
+            LOG.debugf("record %s-%d@%d was applied already; skipped", topic, partition, offset);
             return new StepOutcome(steps, examplesSeen, Double.NaN, null, null);
         }
-        consumedOffsets.put(partitionKey, offset + 1);
         List<SoftLabel> labels = accept(SoftLabelCodec.decode(payload));
         float loss = 0;
         for (int start = 0; start < labels.size(); start += config.batchSize()) {
@@ -191,40 +186,19 @@ public class StudentTrainer {
                 : new StepOutcome(steps, examplesSeen, loss, null, null);
     }
 
-    /** Where the student stands in a partition: the offset to read next, if it has read any of it. */
-    public synchronized Optional<Long> nextOffset(String topic, int partition) {
-        return Optional.ofNullable(consumedOffsets.get(Checkpoints.offsetKey(topic, partition)));
-    }
-
     /** The checkpoint this start resumed from, if any. */
     public Optional<CheckpointEvent> resumedCheckpoint() {
         return Optional.ofNullable(resumedCheckpoint);
     }
 
     /**
-     * Refuses batches of another teacher or tokenizer (their soft labels do not describe this run's inputs) and
-     * batches with a label that cannot be trained on; pins the run to the teacher of the first batch it accepts.
+     * Refuses batches the run does not train on ({@link BatchAdmission}) and batches with a label the student cannot
+     * be trained on; builds the student for the first batch's classes when they were not known before.
      *
      * @return the labels to train on
      */
     private List<SoftLabel> accept(SoftLabelBatch batch) {
-        if (batch.labels() == null || batch.labels().isEmpty()) {
-            throw new BatchRefusedException("batch " + batch.batchId() + " holds no labels");
-        }
-        String idProblem = RecordIds.problem("teacherId", batch.teacherId());
-        if (idProblem != null) {
-            // the first batch's teacher id pins the run: a malformed one must not
-            throw new BatchRefusedException("batch " + batch.batchId() + ": " + idProblem);
-        }
-        if (!tokenizerId.equals(batch.tokenizerId())) {
-            throw new BatchRefusedException("batch " + batch.batchId() + " was tokenized by the teacher with tokenizer "
-                    + batch.tokenizerId() + ", but this run's tokenizer " + config.tokenizer() + " is " + tokenizerId);
-        }
-        if (teacherId != null && !teacherId.equals(batch.teacherId())) {
-            throw new BatchRefusedException("batch " + batch.batchId() + " comes from teacher " + batch.teacherId()
-                    + ", but this run trains on teacher " + teacherId + " (train.teacher-id)");
-        }
-        List<String> classes = batch.classes() != null ? batch.classes() : numberedClasses(batch);
+        List<String> classes = admission.classes(batch);
         if (trainer == null) {
             build(classes);
             LOG.infof("run %s: student built for the classes %s of batch %s", runId, classes, batch.batchId());
@@ -239,22 +213,11 @@ public class StudentTrainer {
         } catch (IllegalArgumentException e) {
             throw new BatchRefusedException("batch " + batch.batchId() + " cannot be trained on: " + e.getMessage());
         }
-        if (teacherId == null) {
-            teacherId = batch.teacherId();
-            resolvedConfig.put(RunConfiguration.TEACHER_ID, teacherId);
-            LOG.infof("run %s trains on soft labels of teacher %s", runId, teacherId);
+        if (admission.pin(batch)) {
+            resolvedConfig.put(RunConfiguration.TEACHER_ID, batch.teacherId());
+            LOG.infof("run %s trains on soft labels of teacher %s", runId, batch.teacherId());
         }
         return labels;
-    }
-
-    /** Classes known by index only, as many as the batch's logits (or gold labels) show, at least 2. */
-    private static List<String> numberedClasses(SoftLabelBatch batch) {
-        int count = 2;
-        for (SoftLabel label : batch.labels()) {
-            count = Math.max(count, label.logits() != null ? label.logits().length
-                    : label.label() == null ? 0 : label.label() + 1);
-        }
-        return ModelConfig.numberedLabels(count);
     }
 
     /** Writes a checkpoint if steps are unsaved and no batch came for {@code checkpoint-when-idle}. */
@@ -272,7 +235,7 @@ public class StudentTrainer {
     private StepOutcome checkpoint() {
         String checkpointId = UUID.randomUUID().toString();
         double meanLoss = lossSinceCheckpoint / Math.max(1, steps - lastCheckpointStep);
-        SortedMap<String, Long> offsets = new TreeMap<>(consumedOffsets);
+        SortedMap<String, Long> offsets = position.snapshot();
         CheckpointManifest manifest = new CheckpointManifest(Checkpoints.FORMAT_VERSION, checkpointId, runId, steps,
                 examplesSeen, Instant.now().toString(), trainer.modelConfig(), resolvedConfig, null, meanLoss,
                 lastCheckpointId, offsets);

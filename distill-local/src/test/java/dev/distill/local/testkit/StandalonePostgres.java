@@ -1,5 +1,6 @@
-package dev.distill.local;
+package dev.distill.local.testkit;
 
+import dev.distill.local.launch.ServiceProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ import java.util.stream.Stream;
  * A PostgreSQL server as an operator runs one: the system's {@code initdb} and {@code pg_ctl} (Debian's postgresql
  * package), as user {@code postgres} when the tests run as root (PostgreSQL refuses to run as root).
  */
-final class StandalonePostgres implements AutoCloseable {
+public final class StandalonePostgres implements AutoCloseable {
     private final Path dataDir;
     private final Path pgCtl;
     private final boolean asPostgresUser;
@@ -34,7 +35,7 @@ final class StandalonePostgres implements AutoCloseable {
     }
 
     /** The directory holding {@code initdb} and {@code pg_ctl}: on the PATH, or Debian's versioned directory. */
-    static Optional<Path> binaries() {
+    public static Optional<Path> binaries() {
         Optional<Path> onPath = ExternalTools.find("initdb").map(Path::getParent)
                 .filter(dir -> Files.isExecutable(dir.resolve("pg_ctl")));
         if (onPath.isPresent()) {
@@ -52,7 +53,8 @@ final class StandalonePostgres implements AutoCloseable {
      * Initialises a cluster under {@code directory}, starts it on a free port, and creates {@code database} owned by
      * {@code user} with {@code password}.
      */
-    static StandalonePostgres start(Path bin, Path directory, String database, String user, String password)
+    public static StandalonePostgres start(Path bin, Path directory, String database, String user,
+            String password)
             throws IOException, InterruptedException, SQLException {
         boolean root = "root".equals(System.getProperty("user.name"));
         Files.createDirectories(directory);
@@ -81,7 +83,7 @@ final class StandalonePostgres implements AutoCloseable {
         return server;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 

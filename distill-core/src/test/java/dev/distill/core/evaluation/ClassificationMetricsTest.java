@@ -1,4 +1,4 @@
-package dev.distill.core.metrics;
+package dev.distill.core.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

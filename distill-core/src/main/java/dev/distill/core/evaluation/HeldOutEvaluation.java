@@ -1,4 +1,4 @@
-package dev.distill.core.metrics;
+package dev.distill.core.evaluation;
 
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;

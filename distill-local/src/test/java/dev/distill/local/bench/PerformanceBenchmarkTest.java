@@ -1,4 +1,4 @@
-package dev.distill.local;
+package dev.distill.local.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

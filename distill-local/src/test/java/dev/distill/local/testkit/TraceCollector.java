@@ -1,4 +1,4 @@
-package dev.distill.local;
+package dev.distill.local.testkit;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -13,11 +13,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A stand-in OpenTelemetry collector: accepts OTLP/HTTP trace exports and keeps their protobuf bodies, which tests
  * search for service names and trace ids (both appear verbatim in the encoding).
  */
-final class TraceCollector implements AutoCloseable {
+public final class TraceCollector implements AutoCloseable {
     private final HttpServer server;
     private final List<byte[]> exports = new CopyOnWriteArrayList<>();
 
-    TraceCollector() throws IOException {
+    public TraceCollector() throws IOException {
         server = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
         server.createContext("/v1/traces", exchange -> {
             try (InputStream body = exchange.getRequestBody()) {
@@ -31,12 +31,12 @@ final class TraceCollector implements AutoCloseable {
         server.start();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://localhost:" + server.getAddress().getPort();
     }
 
     /** Whether some export from the service holds a span of the trace ({@code traceId} as 32 hex digits). */
-    boolean hasSpan(String service, String traceId) {
+    public boolean hasSpan(String service, String traceId) {
         byte[] id = HexFormat.of().parseHex(traceId);
         byte[] name = service.getBytes(StandardCharsets.UTF_8);
         return exports.stream().anyMatch(export -> indexOf(export, name) >= 0 && indexOf(export, id) >= 0);

@@ -1,4 +1,4 @@
-package dev.distill.local;
+package dev.distill.local.testkit;
 
 import dev.distill.core.onnx.proto.Onnx;
 import java.io.IOException;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** ONNX models that break the teacher contract, for tests of the start-up checks. */
-final class BrokenOnnxModels {
+public final class BrokenOnnxModels {
     private static final int INT64 = Onnx.TensorProto.DataType.INT64_VALUE;
     private static final int FLOAT = Onnx.TensorProto.DataType.FLOAT_VALUE;
 
@@ -16,7 +16,7 @@ final class BrokenOnnxModels {
     }
 
     /** Takes one input named {@code text}, not the teacher inputs. */
-    static Path wrongInputs(Path file) throws IOException {
+    public static Path wrongInputs(Path file) throws IOException {
         Onnx.GraphProto graph = Onnx.GraphProto.newBuilder().setName("wrong_inputs")
                 .addNode(node("Cast", "as_float", Onnx.AttributeProto.newBuilder().setName("to")
                         .setType(Onnx.AttributeProto.AttributeType.INT).setI(FLOAT).build(), "text"))
@@ -27,7 +27,7 @@ final class BrokenOnnxModels {
     }
 
     /** Takes the teacher inputs but returns one number per example, not logits [batch, classes]. */
-    static Path wrongOutputs(Path file) throws IOException {
+    public static Path wrongOutputs(Path file) throws IOException {
         Onnx.GraphProto graph = Onnx.GraphProto.newBuilder().setName("wrong_outputs")
                 .addNode(node("Cast", "ids_float", Onnx.AttributeProto.newBuilder().setName("to")
                         .setType(Onnx.AttributeProto.AttributeType.INT).setI(FLOAT).build(), "input_ids"))

@@ -1,4 +1,4 @@
-package dev.distill.local;
+package dev.distill.local.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;

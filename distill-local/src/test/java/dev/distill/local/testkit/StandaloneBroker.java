@@ -1,5 +1,6 @@
-package dev.distill.local;
+package dev.distill.local.testkit;
 
+import dev.distill.local.launch.ServiceProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import org.apache.kafka.common.Uuid;
  * A Kafka broker as an operator runs one: its own JVM ({@code kafka.Kafka server.properties}, KRaft, broker and
  * controller combined), started from the Kafka jars distill-local ships in {@code target/lib}.
  */
-final class StandaloneBroker implements AutoCloseable {
+public final class StandaloneBroker implements AutoCloseable {
     private final Process process;
     private final int port;
 
@@ -23,7 +24,7 @@ final class StandaloneBroker implements AutoCloseable {
         this.port = port;
     }
 
-    static StandaloneBroker start(Path directory, Path libDir) throws IOException, InterruptedException {
+    public static StandaloneBroker start(Path directory, Path libDir) throws IOException, InterruptedException {
         Files.createDirectories(directory);
         int port = ServiceProcess.freePort();
         int controllerPort = ServiceProcess.freePort();
@@ -55,7 +56,7 @@ final class StandaloneBroker implements AutoCloseable {
         return broker;
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return "localhost:" + port;
     }
 

@@ -1,4 +1,4 @@
-package dev.distill.core.metrics;
+package dev.distill.core.telemetry;
 
 /**
  * Micrometer meter names of the services, shared with tests and dashboards. Prometheus exposes them with dots as

@@ -1,7 +1,10 @@
-package dev.distill.local;
+package dev.distill.local.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.local.LocalRun;
+import dev.distill.local.launch.ServiceHttp;
+import dev.distill.local.launch.ServiceProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,7 +29,7 @@ import java.util.function.BooleanSupplier;
  * Headless Chromium driven over the DevTools protocol (a WebSocket), for tests of pages served by the services:
  * navigate, evaluate JavaScript, take screenshots.
  */
-final class HeadlessBrowser implements AutoCloseable {
+public final class HeadlessBrowser implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
@@ -42,12 +45,12 @@ final class HeadlessBrowser implements AutoCloseable {
     }
 
     /** The Chromium executable: {@code $CHROMIUM}, else the first of its usual names on the {@code PATH}. */
-    static Optional<Path> executable() {
+    public static Optional<Path> executable() {
         return Optional.ofNullable(System.getenv("CHROMIUM")).map(Path::of)
                 .or(() -> ExternalTools.find("chromium", "chromium-browser", "google-chrome"));
     }
 
-    static HeadlessBrowser start(Path chromium, int width, int height) {
+    public static HeadlessBrowser start(Path chromium, int width, int height) {
         try {
             Path profile = Files.createTempDirectory("chromium-profile");
             // Background networking off: there is nothing to reach, and failed lookups only slow the start.
@@ -57,7 +60,7 @@ final class HeadlessBrowser implements AutoCloseable {
                     "--user-data-dir=" + profile, "--window-size=" + width + "," + height, "about:blank")
                     .redirectErrorStream(true).start();
             URI browser = devToolsAddress(process);
-            JsonNode targets = ServiceProcess.getJson("http://" + browser.getAuthority() + "/json/list");
+            JsonNode targets = ServiceHttp.getJson("http://" + browser.getAuthority() + "/json/list");
             for (JsonNode target : targets) {
                 if ("page".equals(target.path("type").asText())) {
                     return new HeadlessBrowser(process, profile, URI.create(target.get("webSocketDebuggerUrl")
@@ -101,12 +104,12 @@ final class HeadlessBrowser implements AutoCloseable {
         }
     }
 
-    void navigate(String url) {
+    public void navigate(String url) {
         call("Page.navigate", Map.of("url", url));
     }
 
     /** The value of a JavaScript expression in the page (promises awaited). */
-    JsonNode evaluate(String expression) {
+    public JsonNode evaluate(String expression) {
         JsonNode reply = call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true,
                 "awaitPromise", true));
         if (reply.has("exceptionDetails")) {
@@ -116,7 +119,7 @@ final class HeadlessBrowser implements AutoCloseable {
     }
 
     /** Waits until the condition holds, re-checking every 200 ms. */
-    void await(String what, Duration timeout, BooleanSupplier condition) {
+    public void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -127,7 +130,7 @@ final class HeadlessBrowser implements AutoCloseable {
     }
 
     /** A PNG of the viewport. */
-    byte[] screenshot() {
+    public byte[] screenshot() {
         return Base64.getDecoder().decode(call("Page.captureScreenshot", Map.of("format", "png"))
                 .get("data").asText());
     }

@@ -1,4 +1,4 @@
-package dev.distill.local;
+package dev.distill.local.bench;
 
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
@@ -14,6 +14,7 @@ import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.core.wire.SoftLabelEncoding;
+import dev.distill.local.OfflineTraining;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,10 @@
-package dev.distill.local;
+package dev.distill.local.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.local.LocalRun;
+import dev.distill.local.Project;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -37,9 +39,14 @@ final class BenchmarkOptions {
                 System.err.print("error: expected --option value pairs\n" + usage);
                 System.exit(2);
             }
-            values.put(args[i].substring(2), args[i + 1]);
+            String name = args[i].substring(2);
+            if (!usage.contains("[--" + name + " ")) {
+                System.err.print("error: unknown option " + args[i] + "\n" + usage);
+                System.exit(2);
+            }
+            values.put(name, args[i + 1]);
         }
-        Path project = Path.of(System.getProperty("distill.project.dir", ".")).toAbsolutePath();
+        Path project = Project.dir();
         try {
             benchmark.accept(new BenchmarkOptions(values, project));
         } catch (IllegalArgumentException e) {

@@ -1,9 +1,6 @@
-package dev.distill.local;
+package dev.distill.local.launch;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,18 +19,16 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** One packaged Quarkus service running as a child JVM, its output in a log file. */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * The API key of every service started here ({@code distill.api-key}): {@code DISTILL_API_KEY} if set, else a
      * random key for this run.
      */
-    static final String API_KEY = Optional.ofNullable(System.getenv("DISTILL_API_KEY"))
+    public static final String API_KEY = Optional.ofNullable(System.getenv("DISTILL_API_KEY"))
             .orElse(UUID.randomUUID().toString());
     /** {@code Authorization} header value for mutating requests to services started here. */
-    static final String AUTHORIZATION = "Basic " + Base64.getEncoder()
+    public static final String AUTHORIZATION = "Basic " + Base64.getEncoder()
             .encodeToString(("distill:" + API_KEY).getBytes(StandardCharsets.UTF_8));
 
     private final String name;
@@ -63,10 +57,14 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code <projectDir>/<name>/target/quarkus-app/quarkus-run.jar} with the given system properties and
-     * waits until its readiness check passes.
+     * Starts {@code <projectDir>/<service>/target/quarkus-app/quarkus-run.jar} with the settings on a free port,
+     * its log in {@code logDir}, and waits until its readiness check passes.
      */
-    static ServiceProcess start(String name, Path projectDir, int port, Map<String, String> properties,
+    public static ServiceProcess start(ServiceSettings<?> settings, Path projectDir, Path logDir) {
+        return start(settings.service(), projectDir, freePort(), settings.properties(), logDir, djlCache(projectDir));
+    }
+
+    private static ServiceProcess start(String name, Path projectDir, int port, Map<String, String> properties,
             Path logDir, Path djlCache) {
         Path jar = projectDir.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
@@ -91,7 +89,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Starts the service again with the same settings and port, its output appended to the same log. */
-    ServiceProcess restart() {
+    public ServiceProcess restart() {
         try {
             ServiceProcess service = new ServiceProcess(name, command, projectDir, djlCache, log, port);
             service.awaitReady();
@@ -102,7 +100,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Resident set size of the service's JVM in bytes (Linux {@code /proc}), or -1 when it cannot be read. */
-    long residentBytes() {
+    public long residentBytes() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
                 if (line.startsWith("VmRSS:")) {
@@ -116,7 +114,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Kills the service with SIGKILL: no shutdown hook, no final checkpoint, open transactions left open. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -128,15 +126,15 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    String url() {
+    public String url() {
         return "http://localhost:" + port;
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
@@ -168,7 +166,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** The last lines of the service's log, for error messages. */
-    String tail(int lines) {
+    public String tail(int lines) {
         try {
             List<String> all = Files.readAllLines(log);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
@@ -192,70 +190,13 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** DJL's cache folder for the services: {@code DJL_CACHE_DIR}, or the project's {@code target/djl-cache}. */
-    static Path djlCache(Path projectDir) {
+    public static Path djlCache(Path projectDir) {
         String configured = System.getenv("DJL_CACHE_DIR");
         return configured != null ? Path.of(configured) : projectDir.toAbsolutePath().resolve("target/djl-cache");
     }
 
-    /** The JSON a service answers to {@code GET url}; anything but 200 is an error that quotes the answer. */
-    static JsonNode getJson(String url) {
-        try {
-            return JSON.readTree(get(url));
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + url + " answered no JSON", e);
-        }
-    }
-
-    /**
-     * The samples of a service's {@code /q/metrics} by metric name, labels dropped: e.g. one value per partition of
-     * a per-partition gauge.
-     */
-    static Map<String, List<Double>> metrics(String serviceUrl) {
-        Map<String, List<Double>> samples = new HashMap<>();
-        for (String line : get(serviceUrl + "/q/metrics").split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            // OpenMetrics: name{labels} value [# exemplar]
-            String sample = line.contains(" # ") ? line.substring(0, line.indexOf(" # ")) : line;
-            int space = sample.indexOf(' ');
-            int brace = sample.indexOf('{');
-            int nameEnd = brace >= 0 && brace < space ? brace : space;
-            samples.computeIfAbsent(sample.substring(0, nameEnd), name -> new ArrayList<>())
-                    .add(Double.parseDouble(sample.substring(sample.lastIndexOf(' ') + 1)));
-        }
-        return samples;
-    }
-
-    /** The sum of a metric's samples in {@link #metrics}. */
-    static double sum(Map<String, List<Double>> samples, String name) {
-        List<Double> values = samples.get(name);
-        if (values == null) {
-            throw new IllegalStateException(name + " is not among the metrics: " + samples.keySet().stream()
-                    .filter(key -> key.startsWith("distill")).sorted().toList());
-        }
-        return values.stream().mapToDouble(Double::doubleValue).sum();
-    }
-
-    private static String get(String url) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build();
-        try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("GET " + url + " answered " + response.statusCode() + ": "
-                        + response.body());
-            }
-            return response.body();
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + url + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
     /** A local TCP port nobody listens on right now. */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -263,7 +204,7 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

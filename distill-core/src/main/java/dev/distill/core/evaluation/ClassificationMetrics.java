@@ -1,4 +1,4 @@
-package dev.distill.core.metrics;
+package dev.distill.core.evaluation;
 
 /**
  * Accuracy and macro-F1 of predicted against gold classes. Macro-F1 is the unweighted mean of the per-class F1

@@ -1,4 +1,4 @@
-package dev.distill.local;
+package dev.distill.local.bench;
 
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
@@ -7,15 +7,16 @@ import dev.distill.core.data.LabelSet;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
+import dev.distill.core.evaluation.ClassificationMetrics;
+import dev.distill.core.evaluation.HeldOutEvaluation;
 import dev.distill.core.inference.TextClassifier;
-import dev.distill.core.metrics.ClassificationMetrics;
-import dev.distill.core.metrics.HeldOutEvaluation;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.ParameterCount;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.SoftLabel;
+import dev.distill.local.OfflineTraining;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

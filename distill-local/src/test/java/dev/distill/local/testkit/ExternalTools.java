@@ -1,4 +1,4 @@
-package dev.distill.local;
+package dev.distill.local.testkit;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Assumptions;
  * missing is skipped with the reason, or fails where {@code DISTILL_REQUIRE_TOOLS=true} (as in CI, which installs
  * them).
  */
-final class ExternalTools {
+public final class ExternalTools {
     private ExternalTools() {
     }
 
     /** The first of the names that is an executable on the {@code PATH} (or an absolute path). */
-    static Optional<Path> find(String... names) {
+    public static Optional<Path> find(String... names) {
         String path = System.getenv().getOrDefault("PATH", "");
         return Stream.of(names).flatMap(name -> name.startsWith("/") ? Stream.of(Path.of(name))
                         : Stream.of(path.split(":")).filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, name)))
@@ -26,7 +26,7 @@ final class ExternalTools {
     }
 
     /** Skips the calling test, or fails it where tools are required. */
-    static void missing(String what) {
+    public static void missing(String what) {
         if (Boolean.parseBoolean(System.getenv("DISTILL_REQUIRE_TOOLS"))) {
             fail(what + " is not installed (DISTILL_REQUIRE_TOOLS=true)");
         }

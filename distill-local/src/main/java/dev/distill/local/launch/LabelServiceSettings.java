@@ -1,0 +1,51 @@
+package dev.distill.local.launch;
+
+import java.nio.file.Path;
+
+/** Settings of label-service ({@code label.*}). */
+public final class LabelServiceSettings extends ServiceSettings<LabelServiceSettings> {
+
+    LabelServiceSettings(String kafkaBootstrapServers) {
+        super("label-service", kafkaBootstrapServers);
+    }
+
+    /** The teacher: a checkpoint, Hugging Face directory, TorchScript or ONNX file. */
+    public LabelServiceSettings teacher(Path teacher) {
+        return set("label.teacher", teacher.toAbsolutePath());
+    }
+
+    public LabelServiceSettings tokenizer(Path tokenizer) {
+        return set("label.tokenizer", tokenizer.toAbsolutePath());
+    }
+
+    /** A stable id per worker, for its Kafka transactions. */
+    public LabelServiceSettings workerId(String workerId) {
+        return set("label.worker-id", workerId);
+    }
+
+    public LabelServiceSettings maxBatchSize(int examples) {
+        return set("label.max-batch-size", examples);
+    }
+
+    public LabelServiceSettings maxPollExamples(int examples) {
+        return set("label.max-poll-examples", examples);
+    }
+
+    public LabelServiceSettings maxTextChars(int characters) {
+        return set("label.max-text-chars", characters);
+    }
+
+    public LabelServiceSettings maxRequestExamples(int examples) {
+        return set("label.max-request-examples", examples);
+    }
+
+    /** Teacher layers whose pooled hidden states travel with the soft labels. */
+    public LabelServiceSettings hiddenLayers(int layer) {
+        return set("label.hidden-layers", layer);
+    }
+
+    /** Logit encoding on the wire: {@code fp32}, {@code fp16} or {@code top-k}. */
+    public LabelServiceSettings encoding(String encoding) {
+        return set("label.encoding", encoding);
+    }
+}
