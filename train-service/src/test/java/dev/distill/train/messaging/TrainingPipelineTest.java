@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.distill.core.Sha256;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
@@ -12,7 +11,6 @@ import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.testkit.EmbeddedStackResource;
 import dev.distill.testkit.KafkaTopics;
-import dev.distill.testkit.TestCheckpoints;
 import dev.distill.train.TrainTestProfile;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,7 +38,7 @@ class TrainingPipelineTest {
      */
     @Test
     void aSoftLabelIdWithANewlineIsDeadLetteredAndTheLedgerStaysOneIdPerLine() throws IOException {
-        String tokenizerId = Sha256.of(TestCheckpoints.TOKENIZER);
+        String tokenizerId = SoftLabelBatches.tokenizerId();
         String prefix = UUID.randomUUID().toString();
         SoftLabelBatch poison = new SoftLabelBatch(prefix + "-poison", "teacher", tokenizerId, 2f, List.of(
                 new SoftLabel(prefix + "-fine", "a fine film", 1, new float[] {0.1f, 0.9f}),
@@ -71,12 +69,7 @@ class TrainingPipelineTest {
      */
     @Test
     void aBatchOfAnotherLabelSetIsDeadLettered() {
-        String tokenizerId;
-        try {
-            tokenizerId = Sha256.of(TestCheckpoints.TOKENIZER);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        String tokenizerId = SoftLabelBatches.tokenizerId();
         String prefix = UUID.randomUUID().toString();
         SoftLabelBatch twoClasses = new SoftLabelBatch(prefix + "-two", "teacher", tokenizerId, 2f, null, List.of(
                 new SoftLabel(prefix + "-a", "a fine film", 1, new float[] {0.1f, 0.9f})), List.of("0", "1"));
