@@ -12,6 +12,7 @@ import io.quarkus.test.junit.TestProfile;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * they go to the dead-letter topic with the reason, and the student never sees them.
  */
 @QuarkusTest
+@Tag("own-profile") // a Quarkus application of its own: a JVM of its own (see the pom)
 @TestProfile(SoftLabelAdmissionTest.PinnedTeacherWithLayerMap.class)
 @QuarkusTestResource(EmbeddedStackResource.class)
 class SoftLabelAdmissionTest {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * student every 3rd layer, its width and heads, and the run config records where the weights came from.
  */
 @QuarkusTest
+@Tag("own-profile") // a Quarkus application of its own: a JVM of its own (see the pom)
 @TestProfile(PretrainedStudentTest.Profile.class)
 @QuarkusTestResource(EmbeddedStackResource.class)
 class PretrainedStudentTest {
