@@ -11,6 +11,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.distill.core.weights.FeedForwardNarrowing;
 import dev.distill.core.weights.WeightTransfer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -81,8 +82,9 @@ public final class BertClassifier extends AbstractBlock {
     /**
      * Starts this model from another's weights (DistilBERT's initialisation, Sanh et al. 2019): the embeddings and
      * the pooler, and source layer {@code i * stride} as layer {@code i}; the classifier too when the source has one
-     * for the same labels. The source may be a teacher checkpoint or a pretrained encoder of the same width, heads and
-     * feed-forward size; a longer position table gives its first rows. This block must be initialised.
+     * for the same labels. The source may be a teacher checkpoint or a pretrained encoder of the same width and heads;
+     * a longer position table gives its first rows, and a wider feed-forward block its most important neurons
+     * ({@link FeedForwardNarrowing}). This block must be initialised.
      *
      * @param source       the source's weights under Hugging Face names
      * @param sourceConfig the source's size
@@ -92,22 +94,26 @@ public final class BertClassifier extends AbstractBlock {
     public List<String> initializeFrom(Map<String, NDArray> source, ModelConfig sourceConfig, int stride,
             String origin) {
         if (sourceConfig.hiddenSize() != config.hiddenSize() || sourceConfig.heads() != config.heads()
-                || sourceConfig.intermediateSize() != config.intermediateSize()
+                || sourceConfig.intermediateSize() < config.intermediateSize()
                 || sourceConfig.vocabSize() != config.vocabSize() || sourceConfig.maxPositions() < config.maxPositions()
                 || sourceConfig.typeVocabSize() != config.typeVocabSize()) {
             throw new IllegalArgumentException("cannot initialise " + config + " from " + origin + " "
-                    + sourceConfig + ": width, heads, feed-forward size, vocabulary and token types must match, and "
-                    + "the source needs at least as many positions");
+                    + sourceConfig + ": width, heads, vocabulary and token types must match, and the source needs "
+                    + "at least as many positions and feed-forward neurons");
         }
         if (stride < 1 || (long) (config.layers() - 1) * stride >= sourceConfig.layers()) {
             throw new IllegalArgumentException("layer stride " + stride + " maps the " + config.layers()
                     + " layers beyond the " + sourceConfig.layers() + " of " + origin);
         }
         boolean sameLabels = sourceConfig.labels().equals(config.labels());
+        FeedForwardNarrowing narrowing = sourceConfig.intermediateSize() > config.intermediateSize()
+                ? new FeedForwardNarrowing(source, config.intermediateSize()) : null;
         return WeightTransfer.initialize(weights(), name -> {
             Matcher layer = LAYER_WEIGHT.matcher(name);
             if (layer.matches()) {
-                return source.get(LAYER_PREFIX + Integer.parseInt(layer.group(1)) * stride + "." + layer.group(2));
+                String sourceLayer = LAYER_PREFIX + Integer.parseInt(layer.group(1)) * stride + ".";
+                return narrowing != null && FeedForwardNarrowing.narrows(layer.group(2))
+                        ? narrowing.weight(sourceLayer, layer.group(2)) : source.get(sourceLayer + layer.group(2));
             }
             return name.startsWith(CLASSIFIER_PREFIX) && !sameLabels ? null : source.get(name);
         }, origin);

@@ -77,6 +77,12 @@ public record ModelConfig(int vocabSize, int hiddenSize, int layers, int heads, 
                 maxLength, names);
     }
 
+    /** The same model with {@code size} feed-forward neurons per layer. */
+    public ModelConfig withIntermediateSize(int size) {
+        return new ModelConfig(vocabSize, hiddenSize, layers, heads, size, maxPositions, typeVocabSize, maxLength,
+                labels);
+    }
+
     /** The same model reading at most {@code length} tokens. */
     public ModelConfig withMaxLength(int length) {
         return new ModelConfig(vocabSize, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabSize,

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.NormalInitializer;
@@ -91,6 +92,45 @@ class StudentInitializationTest {
         }
     }
 
+    /**
+     * A student with a narrower feed-forward block keeps each layer's most important neurons: when the neurons left
+     * out contribute nothing (their output weights are zero), it predicts exactly like its source.
+     */
+    @Test
+    void aNarrowerFeedForwardBlockKeepsTheNeuronsThatMatter() {
+        ModelConfig size = new ModelConfig(30522, 16, 2, 2, 32, 2);
+        List<String> probes = List.of("a gripping , funny film", "dull");
+        Path checkpoint;
+        try (DistillationTrainer source = new DistillationTrainer(size,
+                TrainingSettings.constantRate(1f, 1f, 1e-3f, 1), TestData.tokenizer(), Device.cpu())) {
+            checkpoint = source.checkpoint(root, new CheckpointManifest(Checkpoints.FORMAT_VERSION, "t", "run", 0,
+                    0, "now", size, new TreeMap<>(), null, 0));
+        }
+        try (NDManager scratch = NDManager.newBaseManager();
+                DistillationTrainer full = new DistillationTrainer(size,
+                        TrainingSettings.constantRate(1f, 1f, 1e-3f, 2), TestData.tokenizer(), Device.cpu());
+                DistillationTrainer narrow = new DistillationTrainer(size.withIntermediateSize(size.intermediateSize() * 3 / 4),
+                        TrainingSettings.constantRate(1f, 1f, 1e-3f, 3), TestData.tokenizer(), Device.cpu())) {
+            ModelSource read = ModelSource.read(checkpoint.toString(), scratch, 32);
+            Map<String, NDArray> weights = new LinkedHashMap<>(read.weights());
+            for (int layer = 0; layer < size.layers(); layer++) {
+                // every fourth neuron of each layer writes nothing to the layer's output
+                NDArray out = weights.get("bert.encoder.layer." + layer + ".output.dense.weight");
+                for (int neuron = layer + 1; neuron < size.intermediateSize(); neuron += 4) {
+                    out.set(new NDIndex(":, " + neuron), 0f);
+                }
+            }
+            ModelSource withSilentNeurons = new ModelSource(size, weights, "source with silent neurons");
+            full.initializeFrom(withSilentNeurons, 1);
+            narrow.initializeFrom(withSilentNeurons, 1);
+            float[][] expected = full.logits(probes);
+            float[][] actual = narrow.logits(probes);
+            for (int row = 0; row < probes.size(); row++) {
+                assertArrayEquals(expected[row], actual[row], 1e-5f);
+            }
+        }
+    }
+
     @Test
     void mismatchedSizesAndStridesAreRefused() {
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -98,8 +138,13 @@ class StudentInitializationTest {
             BertClassifier wider = initialized(new ModelConfig(30522, 32, 2, 2, 32, 2), manager);
             IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
                     () -> wider.initializeFrom(arrays(teacher), TEACHER, 2, "teacher"));
-            assertTrue(size.getMessage().contains("width, heads, feed-forward size, vocabulary and token types must "
-                    + "match"), size.getMessage());
+            assertTrue(size.getMessage().contains("width, heads, vocabulary and token types must match"),
+                    size.getMessage());
+            BertClassifier widerFeedForward = initialized(STUDENT.withIntermediateSize(2 * TEACHER.intermediateSize()), manager);
+            IllegalArgumentException feedForward = assertThrows(IllegalArgumentException.class,
+                    () -> widerFeedForward.initializeFrom(arrays(teacher), TEACHER, 2, "teacher"));
+            assertTrue(feedForward.getMessage().contains("at least as many positions and feed-forward neurons"),
+                    feedForward.getMessage());
             BertClassifier student = initialized(STUDENT, manager);
             IllegalArgumentException stride = assertThrows(IllegalArgumentException.class,
                     () -> student.initializeFrom(arrays(teacher), TEACHER, 4, "teacher"));

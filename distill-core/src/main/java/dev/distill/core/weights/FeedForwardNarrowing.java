@@ -1,0 +1,110 @@
+package dev.distill.core.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Takes a transformer layer's feed-forward block down to its {@code kept} most important neurons, for a student
+ * narrower than its source: structured pruning by weight magnitude, the importance of neuron j being
+ * {@code ||W_in[j, :]|| * ||W_out[:, j]||} (a neuron whose weights in or out are small changes the layer little).
+ * Weights use Hugging Face names and layouts: {@code intermediate.dense.weight} is {@code [intermediate, hidden]},
+ * {@code output.dense.weight} is {@code [hidden, intermediate]}.
+ */
+public final class FeedForwardNarrowing {
+    public static final String IN_WEIGHT = "intermediate.dense.weight";
+    public static final String IN_BIAS = "intermediate.dense.bias";
+    public static final String OUT_WEIGHT = "output.dense.weight";
+
+    private final Map<String, NDArray> source;
+    private final int kept;
+    /** Kept neuron indices (ascending) per source layer prefix. */
+    private final Map<String, int[]> keptNeurons = new HashMap<>();
+
+    /** @param source weights under Hugging Face names; narrowed arrays are created in their manager */
+    public FeedForwardNarrowing(Map<String, NDArray> source, int kept) {
+        this.source = source;
+        this.kept = kept;
+    }
+
+    /** Whether this weight (the part of a name after its layer prefix) is one this narrowing changes. */
+    public static boolean narrows(String weight) {
+        return weight.equals(IN_WEIGHT) || weight.equals(IN_BIAS) || weight.equals(OUT_WEIGHT);
+    }
+
+    /**
+     * The weight {@code layerPrefix + weight} of the source, cut to the kept neurons.
+     *
+     * @throws IllegalArgumentException if the source layer lacks its feed-forward weights or has fewer neurons
+     */
+    public NDArray weight(String layerPrefix, String weight) {
+        NDArray full = require(layerPrefix + weight);
+        int[] neurons = keptNeurons.computeIfAbsent(layerPrefix, this::mostImportant);
+        float[] values = full.toType(DataType.FLOAT32, false).toFloatArray();
+        Shape shape = full.getShape();
+        if (weight.equals(IN_BIAS)) {
+            float[] cut = new float[neurons.length];
+            for (int i = 0; i < neurons.length; i++) {
+                cut[i] = values[neurons[i]];
+            }
+            return full.getManager().create(cut);
+        }
+        int rows = (int) shape.get(0);
+        int columns = (int) shape.get(1);
+        boolean neuronsAreRows = weight.equals(IN_WEIGHT);
+        float[] cut = new float[neurons.length * (neuronsAreRows ? columns : rows)];
+        for (int i = 0; i < neurons.length; i++) {
+            if (neuronsAreRows) {
+                System.arraycopy(values, neurons[i] * columns, cut, i * columns, columns);
+            } else {
+                for (int row = 0; row < rows; row++) {
+                    cut[row * neurons.length + i] = values[row * columns + neurons[i]];
+                }
+            }
+        }
+        return full.getManager().create(cut, neuronsAreRows ? new Shape(neurons.length, columns)
+                : new Shape(rows, neurons.length));
+    }
+
+    private int[] mostImportant(String layerPrefix) {
+        float[] in = require(layerPrefix + IN_WEIGHT).toType(DataType.FLOAT32, false).toFloatArray();
+        NDArray outArray = require(layerPrefix + OUT_WEIGHT);
+        float[] out = outArray.toType(DataType.FLOAT32, false).toFloatArray();
+        int hidden = (int) outArray.getShape().get(0);
+        int neurons = (int) outArray.getShape().get(1);
+        if (kept > neurons) {
+            throw new IllegalArgumentException(layerPrefix + " has " + neurons + " feed-forward neurons, fewer than "
+                    + kept);
+        }
+        double[] importance = new double[neurons];
+        for (int j = 0; j < neurons; j++) {
+            double inNorm = 0;
+            for (int h = 0; h < hidden; h++) {
+                inNorm += (double) in[j * hidden + h] * in[j * hidden + h];
+            }
+            double outNorm = 0;
+            for (int h = 0; h < hidden; h++) {
+                outNorm += (double) out[h * neurons + j] * out[h * neurons + j];
+            }
+            importance[j] = Math.sqrt(inNorm) * Math.sqrt(outNorm);
+        }
+        int[] ranked = IntStream.range(0, neurons).boxed()
+                .sorted(Comparator.comparingDouble((Integer j) -> -importance[j]).thenComparingInt(j -> j))
+                .mapToInt(Integer::intValue).limit(kept).toArray();
+        Arrays.sort(ranked);
+        return ranked;
+    }
+
+    private NDArray require(String name) {
+        NDArray weight = source.get(name);
+        if (weight == null) {
+            throw new IllegalArgumentException("the source has no weight " + name + " to narrow");
+        }
+        return weight;
+    }
+}
