@@ -7,6 +7,7 @@ import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.EpochLoop;
+import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.SoftLabel;
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
+import java.util.function.Consumer;
 
 /**
  * In-process training over a fixed data set with the same trainer train-service uses: the local run's teacher
@@ -45,17 +47,34 @@ public final class OfflineTraining {
         }
     }
 
-    /** Trains for {@code epochs} epochs and writes the checkpoint {@code root/step-...-<name>}. */
+    /** Trains for {@code epochs} epochs from random weights and writes the checkpoint {@code root/step-...-<name>}. */
     public static Path train(String name, List<SoftLabel> examples, ModelConfig model, TrainingSettings settings,
             int epochs, Path tokenizer, Path root, PrintStream out) {
+        return train(name, examples, model, settings, epochs, tokenizer, root, out, null, trainer -> { });
+    }
+
+    /**
+     * Trains for {@code epochs} epochs, the model first set up by {@code initialize} (e.g. from pretrained weights),
+     * and writes the checkpoint {@code root/step-...-<name>}; prints progress with the time left.
+     *
+     * @param matching intermediate-layer distillation (every example then carries the matched teacher states), or
+     *                 {@code null}
+     */
+    public static Path train(String name, List<SoftLabel> examples, ModelConfig model, TrainingSettings settings,
+            int epochs, Path tokenizer, Path root, PrintStream out, LayerMatching matching,
+            Consumer<DistillationTrainer> initialize) {
         long started = System.nanoTime();
-        try (DistillationTrainer trainer = new DistillationTrainer(model, settings, tokenizer, Devices.preferred())) {
+        try (DistillationTrainer trainer = new DistillationTrainer(model, settings, tokenizer, Devices.preferred(),
+                matching)) {
+            initialize.accept(trainer);
             double loss = EpochLoop.run(trainer, examples, epochs, BATCH_SIZE, settings.seed(),
                     (epoch, of, step, total, epochLoss) -> {
                         if (step % 200 == 0 || step == total) {
                             double seconds = (System.nanoTime() - started) / 1e9;
-                            out.printf("  %s: epoch %d/%d  step %d/%d  loss %.4f  (%.0f examples/s)%n", name, epoch,
-                                    of, step, total, epochLoss, step * BATCH_SIZE / seconds);
+                            long left = Math.round(seconds / step * (total - step));
+                            out.printf("  %s: epoch %d/%d  step %d/%d  loss %.4f  (%.0f examples/s, %d:%02d left)%n",
+                                    name, epoch, of, step, total, epochLoss, step * BATCH_SIZE / seconds, left / 60,
+                                    left % 60);
                         }
                     });
             SortedMap<String, String> config = settings.asRunConfig();

@@ -19,6 +19,7 @@ public final class EpochLoop {
     /**
      * @param seed shuffles the examples, so a run is reproducible
      * @return mean loss of the last epoch
+     * @throws IllegalStateException when the loss stops being a finite number
      */
     public static double run(DistillationTrainer trainer, List<SoftLabel> examples, int epochs, int batchSize,
             long seed, Progress progress) {
@@ -35,7 +36,15 @@ public final class EpochLoop {
             double lossSum = 0;
             int batches = 0;
             for (int start = 0; start < order.size(); start += batchSize) {
-                lossSum += trainer.step(order.subList(start, Math.min(order.size(), start + batchSize))).loss();
+                List<SoftLabel> batch = order.subList(start, Math.min(order.size(), start + batchSize));
+                float loss = trainer.step(batch).loss();
+                if (!Float.isFinite(loss)) {
+                    // the weights are ruined from here on: stop rather than train and save garbage
+                    throw new IllegalStateException("the loss became " + loss + " at step " + (step + 1)
+                            + " (epoch " + epoch + ", examples " + batch.get(0).exampleId() + " .. "
+                            + batch.get(batch.size() - 1).exampleId() + "); try a lower learning rate");
+                }
+                lossSum += loss;
                 batches++;
                 step++;
                 progress.step(epoch, epochs, step, totalSteps, lossSum / batches);

@@ -59,6 +59,11 @@ final class BenchmarkOptions {
         return new BenchmarkOptions(values, project);
     }
 
+    /** The options as given, for the results file. */
+    Map<String, String> values() {
+        return Map.copyOf(values);
+    }
+
     Path project() {
         return project;
     }

@@ -1,42 +1,69 @@
 package dev.distill.local.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.local.LocalRun;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The quality benchmark end to end on a small slice, so the full run (bench/quality) keeps working. */
+/**
+ * The quality benchmark end to end on a small slice with a small pretrained teacher, so the full run (bench/quality)
+ * keeps working; run twice, the second run takes every stage from the cache.
+ */
 class QualityBenchmarkTest {
     private static final Path PROJECT = Path.of(System.getProperty("distill.project.dir", "..")).toAbsolutePath();
 
     @Test
     @SuppressWarnings("unchecked")
-    void smallRunProducesTheTableWithEveryVariantAndSeed() throws Exception {
-        Path out = PROJECT.resolve("distill-local/target/bench-quality-test");
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        Map<String, Object> results = new QualityBenchmark(BenchmarkOptions.of(Map.of(
-                "labelled", "256", "transfer", "256", "augmented", "128", "eval-limit", "64", "seeds", "1,2",
-                "epochs", "1",
-                "teacher-epochs", "1", "teacher-size", "32,2,2", "student-size", "16,1,2", "out", out.toString()),
-                PROJECT), new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+    void smallRunProducesTheTableAndARerunReusesEveryStage() throws Exception {
+        Path work = PROJECT.resolve("distill-local/target/bench-quality-test");
+        LocalRun.deleteRecursively(work);
+        Map<String, String> options = new HashMap<>(Map.of("teacher", "pretrained:all-minilm-l6-v2",
+                "teacher-examples", "128", "student-layers", "2", "student-intermediate", "768",
+                "student-examples", "128", "augmented", "32", "seeds", "1,2", "eval-limit", "32",
+                "latency-sentences", "4", "cache", work.resolve("cache").toString()));
+        options.put("out", work.resolve("out").toString());
 
+        String first = run(options);
+        Map<String, Object> results = new ObjectMapper().readValue(work.resolve("out/results.json").toFile(),
+                Map.class);
         List<Map<String, Object>> rows = (List<Map<String, Object>>) results.get("rows");
-        assertEquals(List.of("teacher", "hard-labels", "distilled", "distilled+transfer"),
-                rows.stream().map(r -> r.get("model")).toList());
-        for (Map<String, Object> row : rows.subList(1, 4)) {
-            assertEquals(2, ((double[]) row.get("accuracyPerSeed")).length, "one score per seed");
+        assertEquals(List.of("teacher", "hard-labels", "distilled", "distilled+hidden-states",
+                "distilled+transfer-set", "distilled-random-init"), rows.stream().map(r -> r.get("model")).toList());
+        assertEquals(2, ((List<?>) rows.get(1).get("accuracyPerSeed")).size(), "hard labels over both seeds");
+        assertEquals(2, ((List<?>) rows.get(2).get("accuracyPerSeed")).size(), "distilled over both seeds");
+        for (Map<String, Object> row : rows) {
+            assertTrue((double) row.get("millisPerSentenceAtBatch1") > 0, row.toString());
+            assertTrue((double) row.get("sentencesPerSecondAtBatch32") > 0, row.toString());
         }
         Map<String, Object> checks = (Map<String, Object>) results.get("checks");
         double share = (double) checks.get("studentNonEmbeddingShareOfTeacher");
-        assertTrue(share > 0 && share < 0.25, "student 16x1 vs teacher 32x2 share " + share);
-        assertTrue(Files.readString(out.resolve("results.md")).contains("| distilled+transfer | 1 x 16 |"));
-        assertTrue(Files.size(out.resolve("results.json")) > 0);
+        assertTrue(share > 0.2 && share <= 0.25, "2 of MiniLM's 6 layers, feed-forward 768 of 1536: " + share);
+        assertTrue(first.contains("teacher: fine-tuning pretrained:all-minilm-l6-v2"), first);
+        assertTrue(Files.readString(work.resolve("out/results.md"))
+                .contains("| distilled+transfer-set | 2 x 384 (768) |"));
+
+        String second = run(options);
+        assertTrue(second.contains("teacher: cached fine-tuned"), second);
+        assertTrue(second.contains("teacher outputs: cached"), second);
+        assertEquals(7, second.lines().filter(line -> line.contains(": cached, accuracy")).count(), second);
+        assertFalse(second.contains("training "), "nothing is trained again: " + second);
+    }
+
+    private static String run(Map<String, String> options) {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        new QualityBenchmark(BenchmarkOptions.of(options, PROJECT), new PrintStream(printed, true,
+                StandardCharsets.UTF_8)).run();
+        return printed.toString(StandardCharsets.UTF_8);
     }
 }

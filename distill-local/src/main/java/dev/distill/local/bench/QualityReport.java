@@ -1,0 +1,144 @@
+package dev.distill.local.bench;
+
+import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.model.BertClassifier;
+import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.ParameterCount;
+import dev.distill.local.bench.StudentStage.Scored;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The quality table: one row per model (students over their seeds), and the checks the table supports. */
+final class QualityReport {
+    private QualityReport() {
+    }
+
+    /**
+     * @param students  every scored student, grouped into rows by variant in the order they first appear
+     * @param latencies latency per model size ({@link ModelConfig#toString})
+     */
+    static Map<String, Object> summarize(Scored teacher, List<Scored> students, Map<String, Latency> latencies) {
+        ModelConfig teacherSize = Checkpoints.readManifest(teacher.checkpoint()).model();
+        Latency teacherLatency = latencies.get(teacherSize.toString());
+        double teacherAccuracy = teacher.metrics().accuracy();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        rows.add(row(List.of(teacher), teacherAccuracy, teacherLatency, latencies));
+        students.stream().map(Scored::variant).distinct().forEach(variant -> rows.add(row(
+                students.stream().filter(s -> s.variant().equals(variant)).toList(), teacherAccuracy, teacherLatency,
+                latencies)));
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("rows", rows);
+        results.put("checks", checks(rows));
+        return results;
+    }
+
+    /** The acceptance figures: the student's share of the teacher, and distillation against hard labels. */
+    private static Map<String, Object> checks(List<Map<String, Object>> rows) {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        Map<String, Object> teacher = rows.get(0);
+        Map<String, Object> hard = byModel(rows, "hard-labels");
+        Map<String, Object> distilled = byModel(rows, "distilled");
+        if (hard == null || distilled == null) {
+            return checks;
+        }
+        checks.put("studentNonEmbeddingShareOfTeacher", (double) (long) distilled.get("nonEmbeddingParameters")
+                / (long) teacher.get("nonEmbeddingParameters"));
+        checks.put("distilledShareOfTeacherAccuracy", distilled.get("shareOfTeacherAccuracy"));
+        double[] hardPerSeed = (double[]) hard.get("accuracyPerSeed");
+        double[] distilledPerSeed = (double[]) distilled.get("accuracyPerSeed");
+        boolean everySeed = hardPerSeed.length == distilledPerSeed.length;
+        for (int i = 0; everySeed && i < hardPerSeed.length; i++) {
+            everySeed = distilledPerSeed[i] > hardPerSeed[i];
+        }
+        checks.put("distilledBeatsHardLabelsOnEverySeed", everySeed);
+        return checks;
+    }
+
+    private static Map<String, Object> byModel(List<Map<String, Object>> rows, String model) {
+        return rows.stream().filter(row -> row.get("model").equals(model)).findFirst().orElse(null);
+    }
+
+    private static Map<String, Object> row(List<Scored> runs, double teacherAccuracy, Latency teacherLatency,
+            Map<String, Latency> latencies) {
+        ModelConfig size = Checkpoints.readManifest(runs.get(0).checkpoint()).model();
+        ParameterCount parameters = new BertClassifier(size).parameterCount();
+        double[] accuracy = runs.stream().mapToDouble(r -> r.metrics().accuracy()).toArray();
+        double[] macroF1 = runs.stream().mapToDouble(r -> r.metrics().macroF1()).toArray();
+        Latency latency = latencies.get(size.toString());
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("model", runs.get(0).variant());
+        row.put("layers", size.layers());
+        row.put("hidden", size.hiddenSize());
+        row.put("intermediate", size.intermediateSize());
+        row.put("parameters", parameters.total());
+        row.put("nonEmbeddingParameters", parameters.nonEmbedding());
+        row.put("bytesOnDisk", bytesOnDisk(runs.get(0)));
+        row.put("seeds", runs.stream().mapToInt(Scored::seed).toArray());
+        row.put("accuracyMean", mean(accuracy));
+        row.put("accuracyStd", std(accuracy));
+        row.put("accuracyPerSeed", accuracy);
+        row.put("macroF1Mean", mean(macroF1));
+        row.put("shareOfTeacherAccuracy", mean(accuracy) / teacherAccuracy);
+        row.put("millisPerSentenceAtBatch1", latency.millisAtBatch1());
+        row.put("sentencesPerSecondAtBatch32", latency.sentencesPerSecond());
+        row.put("speedUpAtBatch1", teacherLatency.millisAtBatch1() / latency.millisAtBatch1());
+        row.put("speedUpAtBatch32", latency.sentencesPerSecond() / teacherLatency.sentencesPerSecond());
+        return row;
+    }
+
+    /** The Markdown table of the rows and checks. */
+    static String table(Map<String, Object> results) {
+        StringBuilder table = new StringBuilder();
+        table.append("| model | layers x hidden (FFN) | parameters | non-embedding | size on disk | dev accuracy"
+                + " (mean ± sd) | seeds | macro-F1 | % of teacher | ms/sentence (batch 1) | sentences/s (batch 32)"
+                + " | speed-up (1 / 32) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Object item : (List<?>) results.get("rows")) {
+            Map<?, ?> row = (Map<?, ?>) item;
+            table.append(String.format("| %s | %d x %d (%d) | %,d | %,d | %.1f MB | %.4f ± %.4f | %d | %.4f | %.1f%% "
+                            + "| %.1f | %.0f | %.1fx / %.1fx |%n", row.get("model"), row.get("layers"),
+                    row.get("hidden"), row.get("intermediate"), row.get("parameters"),
+                    row.get("nonEmbeddingParameters"), (long) row.get("bytesOnDisk") / 1e6, row.get("accuracyMean"),
+                    row.get("accuracyStd"), ((int[]) row.get("seeds")).length, row.get("macroF1Mean"),
+                    100 * (double) row.get("shareOfTeacherAccuracy"), row.get("millisPerSentenceAtBatch1"),
+                    row.get("sentencesPerSecondAtBatch32"), row.get("speedUpAtBatch1"),
+                    row.get("speedUpAtBatch32")));
+        }
+        Map<?, ?> checks = (Map<?, ?>) results.get("checks");
+        if (!checks.isEmpty()) {
+            table.append(String.format("%nstudent non-embedding parameters: %.1f%% of the teacher's; distilled "
+                            + "student: %.1f%% of the teacher's accuracy (mean over seeds); beats the hard-label "
+                            + "student on every seed: %s%n",
+                    100 * (double) checks.get("studentNonEmbeddingShareOfTeacher"),
+                    100 * (double) checks.get("distilledShareOfTeacherAccuracy"),
+                    checks.get("distilledBeatsHardLabelsOnEverySeed")));
+        }
+        return table.toString();
+    }
+
+    private static long bytesOnDisk(Scored run) {
+        try {
+            return Files.size(run.checkpoint().resolve(Checkpoints.PARAMETERS));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double mean(double[] values) {
+        return Arrays.stream(values).average().orElse(Double.NaN);
+    }
+
+    /** Sample standard deviation; 0 for a single run. */
+    private static double std(double[] values) {
+        if (values.length < 2) {
+            return 0;
+        }
+        double mean = mean(values);
+        return Math.sqrt(Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / (values.length - 1));
+    }
+}
