@@ -6,6 +6,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -33,12 +34,14 @@ import dev.distill.core.wire.SoftLabel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * Owns a student model and its optimizer and applies one {@link DistillationLoss} step per batch of soft labels.
  * Not thread-safe: one training thread drives it.
  */
 public final class DistillationTrainer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DistillationTrainer.class.getName());
     private final Model model;
     private final Trainer trainer;
     private final BertClassifier block;
@@ -49,6 +52,7 @@ public final class DistillationTrainer implements AutoCloseable {
     private final HiddenStateLoss hiddenStateLoss = new HiddenStateLoss();
     /** Steps of the run before this trainer took it over ({@link #resumeFrom}); the schedule continues after them. */
     private long completedSteps;
+    private long skippedSteps;
 
     public DistillationTrainer(ModelConfig modelConfig, TrainingSettings settings, Path tokenizerJson,
             Device device) {
@@ -190,9 +194,39 @@ public final class DistillationTrainer implements AutoCloseable {
                 collector.backward(batchLoss);
                 measured = new StepLoss(batchLoss.getFloat(), terms.get(1).getFloat());
             }
-            trainer.step();
+            if (gradientsFinite(step)) {
+                trainer.step();
+            } else {
+                skippedSteps++;
+                LOG.warning("a gradient was not finite: the update was skipped (" + skippedSteps + " so far)");
+            }
             return measured;
         }
+    }
+
+    /**
+     * Whether every gradient is finite; if not, zeroes them all. One infinite or NaN gradient would make Adam's
+     * moments, and through them every later update, NaN (seen fine-tuning bge-small: once in a few hundred steps), so
+     * such an update is skipped, as mixed-precision training skips an overflowing step.
+     */
+    private boolean gradientsFinite(NDManager step) {
+        List<NDArray> gradients = new ArrayList<>();
+        boolean finite = true;
+        for (Parameter parameter : model.getBlock().getParameters().values()) {
+            NDArray gradient = parameter.getArray().getGradient();
+            gradient.attach(step);
+            gradients.add(gradient);
+            finite = finite && !gradient.isNaN().any().getBoolean() && !gradient.isInfinite().any().getBoolean();
+        }
+        if (!finite) {
+            gradients.forEach(gradient -> gradient.set(new NDIndex("..."), 0f));
+        }
+        return finite;
+    }
+
+    /** Updates skipped because a gradient was not finite. */
+    public long skippedSteps() {
+        return skippedSteps;
     }
 
     private NDList teacherStates(List<SoftLabel> labels, NDManager manager) {

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 class EpochLoopTest {
     private static final ModelConfig SIZE = new ModelConfig(30522, 16, 1, 2, 32, 2);
 
-    /** A run whose weights blow up stops at the step where the loss stopped being a number, saying where and why. */
+    /**
+     * A run whose weights blow up skips the updates whose gradients are not finite, and stops at the step where the
+     * loss stopped being a number, saying where and why.
+     */
     @Test
     void aDivergingRunStopsWithTheStepAndAHint() {
         List<SoftLabel> examples = examples(64);
@@ -25,6 +28,7 @@ class EpochLoopTest {
                     () -> EpochLoop.run(trainer, examples, 5, 8, 1, (epoch, of, step, total, loss) -> { }));
             assertTrue(stopped.getMessage().matches("the loss became (NaN|Infinity|-Infinity) at step \\d+ .*"
                     + "try a lower learning rate"), stopped.getMessage());
+            assertTrue(trainer.skippedSteps() > 0, "the update with non-finite gradients was skipped");
         }
     }
 
