@@ -2,15 +2,15 @@ package dev.distill.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.distill.core.data.LabelSet;
+import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.evaluation.ClassificationMetrics;
 import dev.distill.core.evaluation.HeldOutEvaluation;
+import dev.distill.core.export.StudentExport;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
-import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.Topics;
 import dev.distill.embedded.EmbeddedStack;
 import dev.distill.local.launch.ServiceHttp;
@@ -42,6 +42,9 @@ public final class LocalRun implements AutoCloseable {
     private static final int INGEST_CHUNK = 500;
     private static final int PARTITIONS = 2;
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
+    private static final int TRAIN_BATCH = 32;
+    private static final float TEACHER_LEARNING_RATE = 5e-5f;
+    private static final int TEACHER_MAX_LENGTH = 64;
 
     private final LocalRunOptions options;
     private final PrintStream out;
@@ -79,32 +82,43 @@ public final class LocalRun implements AutoCloseable {
             teacher = options.teacherCheckpoint().toAbsolutePath();
             out.println("[2/5] teacher: " + teacher);
         } else {
-            LabelSet labels = LabelSet.of(options.trainFile());
-            ModelConfig size = options.teacher().withLabels(labels.names());
-            out.printf("[2/5] training a teacher %s on %d labelled examples, %d epoch(s)%n", size,
-                    options.teacherExamples(), options.teacherEpochs());
-            teacher = OfflineTraining.train("teacher", OfflineTraining.goldOnly(
-                            LabeledTsv.read(options.trainFile(), labels, options.teacherExamples())),
-                    size, TrainingSettings.constantRate(1f, 1f, 1e-3f, options.seed()),
-                    options.teacherEpochs(), tokenizer(), work.resolve("teacher"), out);
+            out.println("[2/5] teacher: " + options.teacherSource() + " fine-tuned on " + options.trainFile());
+            teacher = new FineTunedTeacher(options.teacherSource(), options.trainFile(), options.teacherExamples(), 1,
+                    TEACHER_LEARNING_RATE, TEACHER_MAX_LENGTH, options.seed())
+                    .obtain(tokenizer(), options.teacherCache().toAbsolutePath(), out);
         }
 
         out.println("[3/5] starting label-service, train-service and eval-service (logs in " + logDir() + ")");
         String kafka = stack.kafka().bootstrapServers();
         Path checkpoints = work.resolve("checkpoints");
+        // BERT's schedule over the run: warm-up for a tenth of the steps, then linear decay to 0 at the last step
+        int steps = (streamed() + TRAIN_BATCH - 1) / TRAIN_BATCH;
+        int warmup = Math.max(1, steps / 10);
         TrainServiceSettings train = ServiceSettings.train(kafka).database(stack.database()).tokenizer(tokenizer())
                 .checkpointDir(checkpoints).checkpointEverySteps(options.checkpointEverySteps())
-                .checkpointWhenIdle(Duration.ofSeconds(3)).seed(options.seed()).warmupSteps(options.warmupSteps())
-                .student(options.student());
-        if (options.studentInitFrom() != null) {
-            train.initFrom(options.studentInitFrom().equals(LocalRunOptions.TEACHER) ? teacher.toString()
-                    : options.studentInitFrom());
+                .checkpointWhenIdle(Duration.ofSeconds(3)).seed(options.seed()).batchSize(TRAIN_BATCH)
+                .learningRate(options.learningRate()).warmupSteps(warmup).decaySteps(Math.max(steps, warmup + 1));
+        if (options.student() == null) {
+            ModelConfig student = QuarterStudent.of(Checkpoints.readManifest(teacher).model());
+            train.student(student).initFrom(teacher.toString());
+            out.printf("      student: %d of the teacher's layers, feed-forward %d wide, %,d steps%n",
+                    student.layers(), student.intermediateSize(), steps);
+        } else {
+            train.student(options.student());
+            if (options.studentInitFrom() != null) {
+                train.initFrom(options.studentInitFrom().equals(LocalRunOptions.TEACHER) ? teacher.toString()
+                        : options.studentInitFrom());
+            }
         }
-        startService(ServiceSettings.label(kafka).teacher(teacher).tokenizer(tokenizer()));
-        startService(train);
-        startService(ServiceSettings.eval(kafka).database(stack.database())
+        // label and train work at the same time: each gets half of the cores, eval-service (short bursts) one
+        int cores = Runtime.getRuntime().availableProcessors();
+        startService(ServiceSettings.label(kafka).teacher(teacher).tokenizer(tokenizer())
+                .engineThreads(Math.max(1, cores / 2)));
+        startService(train.engineThreads(Math.max(1, cores - cores / 2)));
+        startService(ServiceSettings.eval(kafka).engineThreads(1).database(stack.database())
                 .heldOut(options.evalFile(), options.evalLimit()).tokenizer(tokenizer()).teacher(teacher)
                 .checkpointDir(checkpoints));
+        out.println("      dashboard: " + evalUrl() + "/dashboard");
         out.println("      mutating requests need HTTP Basic user distill, password (API key) "
                 + ServiceProcess.API_KEY);
     }
@@ -142,6 +156,15 @@ public final class LocalRun implements AutoCloseable {
         return options.workDir().toAbsolutePath().resolve("checkpoints");
     }
 
+    /** The rows the run streams: the first {@code streamLimit} of the training file (all when 0). */
+    public List<LabeledRow> rowsToStream() {
+        return LabeledTsv.readRows(options.trainFile(), options.streamLimit());
+    }
+
+    private int streamed() {
+        return rowsToStream().size();
+    }
+
     /**
      * Posts the rows to label-service as labelled examples with ids {@code ex-<n>}, their labels as written (class
      * names or indices of the teacher's classes); returns how many.
@@ -164,20 +187,23 @@ public final class LocalRun implements AutoCloseable {
 
     /** Waits until the newest run has trained on {@code examples} examples; prints progress. */
     public JsonNode awaitTrained(long examples, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long lastPrinted = -1;
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
+        long lastPrinted = 0;
         long lastPrintNanos = 0;
         while (true) {
             JsonNode runs = ServiceHttp.getJson(trainUrl() + "/runs");
             JsonNode run = runs.size() > 0 ? runs.get(0) : null;
             long seen = run == null ? 0 : run.get("examplesSeen").asLong();
-            boolean quietLongEnough = System.nanoTime() - lastPrintNanos >= PROGRESS_INTERVAL.toNanos();
-            if (seen != lastPrinted && (quietLongEnough || seen >= examples)) {
-                out.printf("      trained on %,d / %,d examples (%.0f%%)%s%n", seen, examples,
-                        100.0 * seen / examples, run == null ? "" : String.format(", loss %.4f",
-                                run.get("lastLoss").asDouble()));
+            long now = System.nanoTime();
+            if (seen > lastPrinted && (now - lastPrintNanos >= PROGRESS_INTERVAL.toNanos() || seen >= examples)) {
+                double perSecond = seen / ((now - started) / 1e9);
+                long left = Math.round((examples - seen) / perSecond);
+                out.printf("      trained on %,d / %,d examples (%.0f%%), loss %.4f  (%.0f examples/s, %d:%02d left)%n",
+                        seen, examples, 100.0 * seen / examples, run.get("lastLoss").asDouble(), perSecond,
+                        left / 60, left % 60);
                 lastPrinted = seen;
-                lastPrintNanos = System.nanoTime();
+                lastPrintNanos = now;
             }
             if (seen >= examples) {
                 return run;
@@ -212,14 +238,44 @@ public final class LocalRun implements AutoCloseable {
 
     /** The teacher's score on the same held-out rows eval-service uses. */
     public ClassificationMetrics scoreTeacher() {
-        List<LabeledRow> heldOut = LabeledTsv.readRows(options.evalFile(), options.evalLimit());
         try (TextClassifier classifier = TextClassifier.load(teacher, tokenizer(), Devices.preferred())) {
-            return HeldOutEvaluation.score(classifier, heldOut, 64);
+            return HeldOutEvaluation.score(classifier, heldOut(), 64);
         }
     }
 
+    /** The texts of the held-out rows eval-service scores. */
+    public List<String> heldOutTexts() {
+        return heldOut().stream().map(LabeledRow::text).toList();
+    }
+
+    /**
+     * Writes the student as ONNX ({@code model.onnx}) and as a Hugging Face directory into the work directory's
+     * {@code exported-student}; prints where they are, and where eval-service serves the promoted student.
+     */
+    public Path exportStudent(Path checkpoint) {
+        Path directory = options.workDir().toAbsolutePath().resolve("exported-student");
+        Path onnx = directory.resolve("model.onnx");
+        Path huggingFace = directory.resolve("huggingface");
+        try {
+            StudentExport.export(checkpoint, tokenizer(), huggingFace, onnx);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot export " + checkpoint + " to " + directory, e);
+        }
+        out.println();
+        out.println("exported student (" + checkpoint.getFileName() + "):");
+        out.println("  ONNX                  " + onnx);
+        out.println("  Hugging Face          " + huggingFace + "  (AutoModelForSequenceClassification"
+                + ".from_pretrained)");
+        out.println("  promoted, while up    " + evalUrl() + "/promotions/current/student.onnx and student.zip");
+        return directory;
+    }
+
+    private List<LabeledRow> heldOut() {
+        return LabeledTsv.readRows(options.evalFile(), options.evalLimit());
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).close();
         }

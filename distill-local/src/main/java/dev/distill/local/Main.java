@@ -2,24 +2,33 @@ package dev.distill.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.core.data.LabeledRow;
-import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.evaluation.ClassificationMetrics;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
-/** Command-line entry of the local run: stream SST-2 through label -> train -> eval and print the leaderboard. */
+/**
+ * Command-line entry of the local run: fine-tune (or reuse) a teacher, stream the data through label -> train -> eval,
+ * and print the leaderboard, the teacher and the best student side by side, and where the exported student is.
+ */
 public final class Main {
     private static final String USAGE = """
-            usage: ./run-local.sh [--data DIR] [--limit N] [--eval-limit N] [--teacher CHECKPOINT] [--work DIR]
-              --data DIR           folder with train.tsv and dev.tsv (sentence<TAB>label); default data/sst2
-              --limit N            stream only the first N training examples; default all
-              --eval-limit N       score checkpoints on the first N dev rows; default all
-              --teacher DIR        use this teacher checkpoint instead of training one first
-              --work DIR           where broker, database, checkpoints and logs go; default target/local-run
+            usage: ./run-local.sh [--data DIR] [--limit N] [--eval-limit N] [--teacher CHECKPOINT]
+                                  [--teacher-examples N] [--work DIR] [--keep-running]
+              --data DIR             folder with train.tsv and dev.tsv (sentence<TAB>label); default data/sst2
+              --limit N              stream the first N training examples; default 30000
+              --eval-limit N         score checkpoints on the first N dev rows; default all
+              --teacher DIR          use this teacher checkpoint instead of fine-tuning bge-small-en-v1.5
+              --teacher-examples N   fine-tune the teacher on N training examples; default 30000 (0: all).
+                                     The fine-tuned teacher is kept in target/teachers and reused by later runs
+              --work DIR             where broker, database, checkpoints, logs and the exported student go;
+                                     default target/local-run
+              --keep-running         leave the services (and the dashboard) up at the end; Ctrl+C stops them
             """;
+    private static final String KEEP_RUNNING = "--keep-running";
 
     private Main() {
     }
@@ -41,18 +50,46 @@ public final class Main {
         }
         long started = System.nanoTime();
         try (LocalRun run = LocalRun.start(options, out)) {
-            List<LabeledRow> rows = LabeledTsv.readRows(options.trainFile(), options.streamLimit());
-            run.stream(rows);
-            JsonNode trained = run.awaitTrained(rows.size(), Duration.ofHours(2));
-            run.awaitEvaluated(trained.get("id").asText(), rows.size(), Duration.ofMinutes(10));
-            ClassificationMetrics teacher = run.scoreTeacher();
-            printLeaderboard(out, run.leaderboard(), teacher);
+            // Ctrl+C (or a kill) stops the services and the embedded broker and database too
+            Runtime.getRuntime().addShutdownHook(new Thread(run::close));
+            streamAndReport(run, options, out);
             out.printf("%ndone in %.1f min; checkpoints in %s%n", (System.nanoTime() - started) / 60e9,
                     run.checkpointDir());
+            if (List.of(args).contains(KEEP_RUNNING)) {
+                out.println("the services stay up (dashboard: " + run.evalUrl() + "/dashboard); Ctrl+C stops them");
+                new CountDownLatch(1).await();
+            }
         } catch (RuntimeException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Streams the run's rows, waits until the last checkpoint is scored, and prints the leaderboard and the teacher
+     * and the best student side by side; exports that student.
+     *
+     * @return the comparison printed
+     */
+    static TeacherStudentComparison streamAndReport(LocalRun run, LocalRunOptions options, PrintStream out) {
+        List<LabeledRow> rows = run.rowsToStream();
+        run.stream(rows);
+        JsonNode trained = run.awaitTrained(rows.size(), Duration.ofHours(2));
+        run.awaitEvaluated(trained.get("id").asText(), rows.size(), Duration.ofMinutes(10));
+        ClassificationMetrics teacher = run.scoreTeacher();
+        JsonNode leaderboard = run.leaderboard();
+        printLeaderboard(out, leaderboard, teacher);
+        JsonNode best = leaderboard.get(0);
+        Path student = Path.of(best.get("path").asText());
+        ClassificationMetrics studentScore = new ClassificationMetrics(best.get("accuracy").asDouble(),
+                best.get("macroF1").asDouble(), best.get("examples").asInt());
+        TeacherStudentComparison comparison = TeacherStudentComparison.measure(run.teacher(), teacher, student,
+                studentScore, options.tokenizer(), run.heldOutTexts());
+        comparison.print(out);
+        run.exportStudent(student);
+        return comparison;
     }
 
     static void printLeaderboard(PrintStream out, JsonNode leaderboard, ClassificationMetrics teacher) {
@@ -89,6 +126,9 @@ public final class Main {
         LocalRunOptions options = LocalRunOptions.defaults(projectDir);
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
+            if (flag.equals(KEEP_RUNNING)) {
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(flag + " needs a value");
             }
@@ -105,8 +145,9 @@ public final class Main {
                 }
                 case "--limit" -> options = options.withLimits(positive(flag, value), options.evalLimit());
                 case "--eval-limit" -> options = options.withLimits(options.streamLimit(), positive(flag, value));
-                case "--teacher" -> options = options.withTeacher(projectDir.resolve(value), options.teacherExamples(),
-                        options.teacherEpochs(), options.teacher());
+                case "--teacher" -> options = options.withTeacher(projectDir.resolve(value));
+                case "--teacher-examples" -> options = options.withTeacherExamples(
+                        value.equals("0") ? 0 : positive(flag, value));
                 case "--work" -> options = options.withWorkDir(projectDir.resolve(value));
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }

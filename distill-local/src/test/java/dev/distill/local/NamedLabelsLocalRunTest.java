@@ -11,6 +11,7 @@ import dev.distill.core.evaluation.ClassificationMetrics;
 import dev.distill.core.export.HuggingFaceDirectory;
 import dev.distill.core.export.StudentExport;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.local.testkit.ScratchTeacher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,12 +30,15 @@ class NamedLabelsLocalRunTest {
     @Test
     void aFourClassNamedDataSetRunsEndToEnd() throws Exception {
         Path data = PROJECT.resolve("data/agnews");
-        LocalRunOptions options = LocalRunOptions.defaults(PROJECT)
+        LocalRunOptions defaults = LocalRunOptions.defaults(PROJECT);
+        Path teacherCheckpoint = ScratchTeacher.train(data.resolve("train.tsv"), 6080, 2,
+                new ModelConfig(30522, 64, 1, 2, 64, 2), defaults.tokenizer(), PROJECT.resolve("distill-local/target/agnews-teacher"));
+        LocalRunOptions options = defaults
                 .withWorkDir(PROJECT.resolve("distill-local/target/agnews-run"))
                 .withData(data.resolve("train.tsv"), data.resolve("dev.tsv"))
                 .withLimits(STREAMED, 400)
-                .withTeacher(null, 6080, 2, new ModelConfig(30522, 64, 1, 2, 64, 2))
-                .withStudent(new ModelConfig(30522, 64, 1, 2, 64, 2), 40, 10);
+                .withTeacher(teacherCheckpoint)
+                .withStudent(new ModelConfig(30522, 64, 1, 2, 64, 2), null, 1e-3f, 40);
         try (LocalRun run = LocalRun.start(options, System.out)) {
             List<LabeledRow> rows = LabeledTsv.readRows(data.resolve("train.tsv"), STREAMED);
             run.stream(rows);

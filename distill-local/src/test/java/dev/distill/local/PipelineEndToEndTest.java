@@ -22,6 +22,7 @@ import dev.distill.local.launch.ServiceHttp;
 import dev.distill.local.launch.ServiceProcess;
 import dev.distill.local.testkit.ExternalTools;
 import dev.distill.local.testkit.HeadlessBrowser;
+import dev.distill.local.testkit.ScratchTeacher;
 import dev.distill.local.testkit.TraceCollector;
 import io.restassured.path.json.JsonPath;
 import java.awt.image.BufferedImage;
@@ -68,12 +69,14 @@ class PipelineEndToEndTest {
     static void runPipeline() throws IOException {
         traces = new TraceCollector();
         Path project = Path.of(System.getProperty("distill.project.dir", "..")).toAbsolutePath();
-        LocalRunOptions options = LocalRunOptions.defaults(project)
+        LocalRunOptions defaults = LocalRunOptions.defaults(project);
+        Path teacher = ScratchTeacher.train(defaults.trainFile(), 4000, 3, new ModelConfig(30522, 64, 1, 2, 64, 2),
+                defaults.tokenizer(), project.resolve("distill-local/target/e2e-teacher"));
+        LocalRunOptions options = defaults
                 .withWorkDir(project.resolve("distill-local/target/e2e-run"))
                 .withLimits(STREAMED, HELD_OUT)
-                .withTeacher(null, 4000, 3, new ModelConfig(30522, 64, 1, 2, 64, 2))
-                .withStudent(new ModelConfig(30522, 64, 1, 2, 64, 2), 40, 10)
-                .withStudentInitFrom(LocalRunOptions.TEACHER)
+                .withTeacher(teacher)
+                .withStudent(new ModelConfig(30522, 64, 1, 2, 64, 2), LocalRunOptions.TEACHER, 1e-3f, 40)
                 .withTracing(traces.endpoint());
         run = LocalRun.start(options, System.out);
         List<LabeledRow> rows = LabeledTsv.readRows(project.resolve("data/sst2/train.tsv"), STREAMED);

@@ -1,13 +1,21 @@
 package dev.distill.core.training;
 
+import dev.distill.core.text.LengthBatching;
 import dev.distill.core.wire.SoftLabel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
-/** Offline training: shuffled epochs of fixed-size batches over an in-memory soft-label set. */
+/**
+ * Offline training: shuffled epochs of fixed-size batches over an in-memory soft-label set. Batches are cut from
+ * length-sorted pools of {@value #POOL_BATCHES} batches and then shuffled (bucketing as in fairseq or AllenNLP), so
+ * that a batch pads to a length close to its texts' instead of to the longest of a random mix.
+ */
 public final class EpochLoop {
+    /** Batches per length-sorted pool: large enough for similar lengths, small enough to keep each epoch random. */
+    static final int POOL_BATCHES = 50;
+
     /** Called after every step. */
     public interface Progress {
         void step(int epoch, int epochs, long step, long totalSteps, double epochMeanLoss);
@@ -32,11 +40,9 @@ public final class EpochLoop {
         long step = 0;
         double epochLoss = 0;
         for (int epoch = 1; epoch <= epochs; epoch++) {
-            Collections.shuffle(order, random);
             double lossSum = 0;
             int batches = 0;
-            for (int start = 0; start < order.size(); start += batchSize) {
-                List<SoftLabel> batch = order.subList(start, Math.min(order.size(), start + batchSize));
+            for (List<SoftLabel> batch : batches(order, batchSize, random)) {
                 float loss = trainer.step(batch).loss();
                 if (!Float.isFinite(loss)) {
                     // the weights are ruined from here on: stop rather than train and save garbage
@@ -52,5 +58,21 @@ public final class EpochLoop {
             epochLoss = lossSum / batches;
         }
         return epochLoss;
+    }
+
+    /**
+     * One epoch's batches: every example once, in {@code ceil(n / batchSize)} batches of similar text lengths, in
+     * random order. Shuffles {@code examples} in place.
+     */
+    static List<List<SoftLabel>> batches(List<SoftLabel> examples, int batchSize, Random random) {
+        Collections.shuffle(examples, random);
+        int pool = batchSize * POOL_BATCHES;
+        List<List<SoftLabel>> batches = new ArrayList<>();
+        for (int from = 0; from < examples.size(); from += pool) {
+            batches.addAll(LengthBatching.batches(examples.subList(from, Math.min(examples.size(), from + pool)),
+                    example -> example.text().length(), batchSize));
+        }
+        Collections.shuffle(batches, random);
+        return batches;
     }
 }

@@ -1,6 +1,7 @@
 package dev.distill.core.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,10 @@ import dev.distill.core.model.ModelConfig;
 import dev.distill.core.support.TestData;
 import dev.distill.core.wire.SoftLabel;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class EpochLoopTest {
@@ -42,6 +46,43 @@ class EpochLoopTest {
             assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
         }
         assertEquals(10, steps.size(), "2 epochs of 5 batches");
+    }
+
+    /**
+     * An epoch's batches hold every example once, as many batches as plain slicing, and pad far less than batches of
+     * a random mix: lengths are sorted within pools, the batches are then shuffled.
+     */
+    @Test
+    void batchesHoldEveryExampleOnceAndPadLittle() {
+        Random lengths = new Random(3);
+        List<SoftLabel> examples = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            examples.add(new SoftLabel("e" + i, "x".repeat(1 + lengths.nextInt(200)), 0, null));
+        }
+        List<List<SoftLabel>> batches = EpochLoop.batches(new ArrayList<>(examples), 8, new Random(1));
+
+        assertEquals(125, batches.size());
+        Set<String> seen = new HashSet<>();
+        batches.forEach(batch -> batch.forEach(example -> assertTrue(seen.add(example.exampleId()))));
+        assertEquals(1000, seen.size());
+        List<List<SoftLabel>> randomMix = new ArrayList<>();
+        for (int from = 0; from < examples.size(); from += 8) {
+            randomMix.add(examples.subList(from, from + 8));
+        }
+        assertTrue(padded(batches) * 2 < padded(randomMix), padded(batches) + " vs " + padded(randomMix));
+        List<String> firstIds = batches.stream().map(batch -> batch.get(0).exampleId()).toList();
+        assertNotEquals(firstIds, EpochLoop.batches(new ArrayList<>(examples), 8, new Random(2)).stream()
+                .map(batch -> batch.get(0).exampleId()).toList(), "another seed, another order");
+    }
+
+    /** Characters of padding: each text padded to the longest of its batch. */
+    private static long padded(List<List<SoftLabel>> batches) {
+        long padding = 0;
+        for (List<SoftLabel> batch : batches) {
+            int longest = batch.stream().mapToInt(example -> example.text().length()).max().orElse(0);
+            padding += batch.stream().mapToInt(example -> longest - example.text().length()).sum();
+        }
+        return padding;
     }
 
     private static List<SoftLabel> examples(int count) {

@@ -10,7 +10,9 @@ import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.local.FineTunedTeacher;
+import dev.distill.local.Latency;
 import dev.distill.local.OfflineTraining;
+import dev.distill.local.QuarterStudent;
 import dev.distill.local.bench.StudentStage.Recipe;
 import dev.distill.local.bench.StudentStage.Scored;
 import java.io.PrintStream;
@@ -19,9 +21,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -39,11 +43,19 @@ public final class QualityBenchmark {
             usage: bench/quality [--data DIR] [--teacher pretrained:bge-small-en-v1.5] [--teacher-examples N]
                                  [--teacher-epochs 1] [--teacher-learning-rate 5e-5] [--max-length 64]
                                  [--student-layers 3] [--student-intermediate 1472] [--student-examples 40000]
-                                 [--epochs 1] [--learning-rate 5e-5] [--alpha 0.5] [--temperature 2]
+                                 [--epochs 1] [--learning-rate 1e-4] [--alpha 0.5] [--temperature 2]
                                  [--hidden-weight 1] [--augmented 20000] [--seeds 1,2,3] [--eval-limit N]
-                                 [--latency-sentences 200] [--stages teacher,students] [--cache DIR] [--out DIR]
+                                 [--latency-sentences 200] [--stages teacher,students] [--variants all]
+                                 [--cache DIR] [--out DIR]
             """;
     private static final int TEACHER_SEED = 42;
+    static final String HARD_LABELS = "hard-labels";
+    static final String DISTILLED = "distilled";
+    private static final String WITH_HIDDEN_STATES = "distilled+hidden-states";
+    private static final String WITH_TRANSFER_SET = "distilled+transfer-set";
+    private static final String RANDOM_INIT = "distilled-random-init";
+    private static final List<String> VARIANTS = List.of(HARD_LABELS, DISTILLED, WITH_HIDDEN_STATES,
+            WITH_TRANSFER_SET, RANDOM_INIT);
 
     private final BenchmarkOptions options;
     private final Path project;
@@ -62,6 +74,7 @@ public final class QualityBenchmark {
     /** Runs the benchmark; returns the results that were also written to disk. */
     Map<String, Object> run() {
         long started = System.nanoTime();
+        Set<String> variants = variants();
         Path outDir = options.outDir("quality");
         Path cache = Path.of(options.option("cache", project.resolve("target/bench/cache").toString()));
         Path tokenizer = project.resolve("data/vocab/tokenizer.json");
@@ -78,7 +91,7 @@ public final class QualityBenchmark {
         out.printf("teacher: accuracy %.4f, macro-F1 %.4f on %d dev rows%n", teacherScore.metrics().accuracy(),
                 teacherScore.metrics().macroF1(), dev.size());
         List<Scored> scored = List.of(options.option("stages", "teacher,students").split(",")).contains("students")
-                ? trainStudents(teacher, trainFile, tokenizer, cache, students) : List.of();
+                ? trainStudents(teacher, trainFile, tokenizer, cache, students, variants) : List.of();
 
         Map<String, Latency> latencies = new LinkedHashMap<>();
         List<String> devTexts = dev.stream().map(LabeledRow::text).toList();
@@ -97,12 +110,13 @@ public final class QualityBenchmark {
     }
 
     private List<Scored> trainStudents(Path teacher, Path trainFile, Path tokenizer, Path cache,
-            StudentStage students) {
+            StudentStage students, Set<String> variants) {
         ModelConfig teacherSize = Checkpoints.readManifest(teacher).model();
-        int layers = options.intOption("student-layers", 3);
+        ModelConfig quarter = QuarterStudent.of(teacherSize);
+        int layers = options.intOption("student-layers", quarter.layers());
         int stride = Math.max(1, teacherSize.layers() / layers);
         ModelConfig size = teacherSize.withLayers(layers).withIntermediateSize(
-                options.intOption("student-intermediate", teacherSize.intermediateSize() * 23 / 24));
+                options.intOption("student-intermediate", quarter.intermediateSize()));
         List<LabeledText> rows = new ArrayList<>(LabeledTsv.read(trainFile, LabelSet.of(trainFile), 0));
         Collections.shuffle(rows, new Random(7));
         rows = rows.subList(0, Math.min(rows.size(), options.intOption("student-examples", 40000)));
@@ -139,16 +153,25 @@ public final class QualityBenchmark {
                 teacherSize.hiddenSize(), floatOption("hidden-weight", "1"));
         List<Scored> scored = new ArrayList<>();
         for (int seed : seeds) {
-            scored.add(students.obtain(recipe("hard-labels", size, true, stride, 1f, seed, gold, null), gold));
-            scored.add(students.obtain(recipe("distilled", size, true, stride, alpha, seed, soft, null), soft));
+            if (variants.contains(HARD_LABELS)) {
+                scored.add(students.obtain(recipe(HARD_LABELS, size, true, stride, 1f, seed, gold, null), gold));
+            }
+            if (variants.contains(DISTILLED)) {
+                scored.add(students.obtain(recipe(DISTILLED, size, true, stride, alpha, seed, soft, null), soft));
+            }
         }
         int first = seeds.get(0);
-        scored.add(students.obtain(recipe("distilled+hidden-states", size, true, stride, alpha, first,
-                softWithStates, matching), softWithStates));
-        scored.add(students.obtain(recipe("distilled+transfer-set", size, true, stride, alpha, first, withTransfer,
-                null), withTransfer));
-        scored.add(students.obtain(recipe("distilled-random-init", size, false, stride, alpha, first, soft, null),
-                soft));
+        if (variants.contains(WITH_HIDDEN_STATES)) {
+            scored.add(students.obtain(recipe(WITH_HIDDEN_STATES, size, true, stride, alpha, first, softWithStates,
+                    matching), softWithStates));
+        }
+        if (variants.contains(WITH_TRANSFER_SET)) {
+            scored.add(students.obtain(recipe(WITH_TRANSFER_SET, size, true, stride, alpha, first, withTransfer,
+                    null), withTransfer));
+        }
+        if (variants.contains(RANDOM_INIT)) {
+            scored.add(students.obtain(recipe(RANDOM_INIT, size, false, stride, alpha, first, soft, null), soft));
+        }
         // rows in table order: variants as listed above, each over its seeds
         Map<String, List<Scored>> byVariant = scored.stream().collect(Collectors.groupingBy(Scored::variant,
                 LinkedHashMap::new, Collectors.toList()));
@@ -161,8 +184,25 @@ public final class QualityBenchmark {
         int steps = epochs * ((examples.size() + OfflineTraining.BATCH_SIZE - 1) / OfflineTraining.BATCH_SIZE);
         int warmup = Math.max(1, steps / 10);
         TrainingSettings settings = new TrainingSettings(alpha, floatOption("temperature", "2"),
-                floatOption("learning-rate", "5e-5"), warmup, Math.max(steps, warmup + 1), seed);
+                floatOption("learning-rate", "1e-4"), warmup, Math.max(steps, warmup + 1), seed);
         return new Recipe(variant, size, fromTeacher, stride, settings, epochs, matching);
+    }
+
+    /** The rows {@code --variants} asks for (a comma-separated subset of {@link #VARIANTS}; default all). */
+    private Set<String> variants() {
+        String option = options.option("variants", "all");
+        if (option.equals("all")) {
+            return new LinkedHashSet<>(VARIANTS);
+        }
+        Set<String> chosen = new LinkedHashSet<>();
+        for (String variant : option.split(",")) {
+            if (!VARIANTS.contains(variant.strip())) {
+                throw new IllegalArgumentException("--variants takes a comma-separated list of " + VARIANTS
+                        + " (or all), got " + variant);
+            }
+            chosen.add(variant.strip());
+        }
+        return chosen;
     }
 
     private float floatOption(String name, String fallback) {

@@ -1,13 +1,10 @@
 package dev.distill.local.bench;
 
 import dev.distill.core.checkpoint.Checkpoints;
-import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
-import dev.distill.core.model.ParameterCount;
+import dev.distill.local.Latency;
+import dev.distill.local.ModelFigures;
 import dev.distill.local.bench.StudentStage.Scored;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -42,8 +39,8 @@ final class QualityReport {
     private static Map<String, Object> checks(List<Map<String, Object>> rows) {
         Map<String, Object> checks = new LinkedHashMap<>();
         Map<String, Object> teacher = rows.get(0);
-        Map<String, Object> hard = byModel(rows, "hard-labels");
-        Map<String, Object> distilled = byModel(rows, "distilled");
+        Map<String, Object> hard = byModel(rows, QualityBenchmark.HARD_LABELS);
+        Map<String, Object> distilled = byModel(rows, QualityBenchmark.DISTILLED);
         if (hard == null || distilled == null) {
             return checks;
         }
@@ -66,8 +63,8 @@ final class QualityReport {
 
     private static Map<String, Object> row(List<Scored> runs, double teacherAccuracy, Latency teacherLatency,
             Map<String, Latency> latencies) {
-        ModelConfig size = Checkpoints.readManifest(runs.get(0).checkpoint()).model();
-        ParameterCount parameters = new BertClassifier(size).parameterCount();
+        ModelFigures figures = ModelFigures.of(runs.get(0).checkpoint());
+        ModelConfig size = figures.size();
         double[] accuracy = runs.stream().mapToDouble(r -> r.metrics().accuracy()).toArray();
         double[] macroF1 = runs.stream().mapToDouble(r -> r.metrics().macroF1()).toArray();
         Latency latency = latencies.get(size.toString());
@@ -76,9 +73,9 @@ final class QualityReport {
         row.put("layers", size.layers());
         row.put("hidden", size.hiddenSize());
         row.put("intermediate", size.intermediateSize());
-        row.put("parameters", parameters.total());
-        row.put("nonEmbeddingParameters", parameters.nonEmbedding());
-        row.put("bytesOnDisk", bytesOnDisk(runs.get(0)));
+        row.put("parameters", figures.parameters());
+        row.put("nonEmbeddingParameters", figures.nonEmbeddingParameters());
+        row.put("bytesOnDisk", figures.bytesOnDisk());
         row.put("seeds", runs.stream().mapToInt(Scored::seed).toArray());
         row.put("accuracyMean", mean(accuracy));
         row.put("accuracyStd", std(accuracy));
@@ -119,14 +116,6 @@ final class QualityReport {
                     checks.get("distilledBeatsHardLabelsOnEverySeed")));
         }
         return table.toString();
-    }
-
-    private static long bytesOnDisk(Scored run) {
-        try {
-            return Files.size(run.checkpoint().resolve(Checkpoints.PARAMETERS));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static double mean(double[] values) {

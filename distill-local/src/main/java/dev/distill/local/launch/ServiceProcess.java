@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -34,25 +35,24 @@ public final class ServiceProcess implements AutoCloseable {
     private final String name;
     private final List<String> command;
     private final Path projectDir;
-    private final Path djlCache;
+    private final Map<String, String> environment;
     private final Process process;
     private final Path log;
     private final int port;
 
-    private ServiceProcess(String name, List<String> command, Path projectDir, Path djlCache, Path log, int port)
-            throws IOException {
+    private ServiceProcess(String name, List<String> command, Path projectDir, Map<String, String> environment,
+            Path log, int port) throws IOException {
         this.name = name;
         this.command = command;
         this.projectDir = projectDir;
-        this.djlCache = djlCache;
+        this.environment = environment;
         this.log = log;
         this.port = port;
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(projectDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().put("OPT_OUT_TRACKING", "true");
-        builder.environment().put("DJL_CACHE_DIR", djlCache.toString());
+        builder.environment().putAll(environment);
         this.process = builder.start();
     }
 
@@ -61,11 +61,14 @@ public final class ServiceProcess implements AutoCloseable {
      * its log in {@code logDir}, and waits until its readiness check passes.
      */
     public static ServiceProcess start(ServiceSettings<?> settings, Path projectDir, Path logDir) {
-        return start(settings.service(), projectDir, freePort(), settings.properties(), logDir, djlCache(projectDir));
+        Map<String, String> environment = new TreeMap<>(settings.environment());
+        environment.put("OPT_OUT_TRACKING", "true");
+        environment.put("DJL_CACHE_DIR", djlCache(projectDir).toString());
+        return start(settings.service(), projectDir, freePort(), settings.properties(), logDir, environment);
     }
 
     private static ServiceProcess start(String name, Path projectDir, int port, Map<String, String> properties,
-            Path logDir, Path djlCache) {
+            Path logDir, Map<String, String> environment) {
         Path jar = projectDir.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(name + " is not built: " + jar + " is missing (run mvn package first)");
@@ -80,7 +83,8 @@ public final class ServiceProcess implements AutoCloseable {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
             Files.deleteIfExists(log);
-            ServiceProcess service = new ServiceProcess(name, List.copyOf(command), projectDir, djlCache, log, port);
+            ServiceProcess service = new ServiceProcess(name, List.copyOf(command), projectDir, environment, log,
+                    port);
             service.awaitReady();
             return service;
         } catch (IOException e) {
@@ -91,7 +95,7 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts the service again with the same settings and port, its output appended to the same log. */
     public ServiceProcess restart() {
         try {
-            ServiceProcess service = new ServiceProcess(name, command, projectDir, djlCache, log, port);
+            ServiceProcess service = new ServiceProcess(name, command, projectDir, environment, log, port);
             service.awaitReady();
             return service;
         } catch (IOException e) {

@@ -15,6 +15,7 @@ public abstract sealed class ServiceSettings<S extends ServiceSettings<S>>
         permits LabelServiceSettings, TrainServiceSettings, EvalServiceSettings {
     private final String service;
     private final Map<String, String> properties = new TreeMap<>();
+    private final Map<String, String> environment = new TreeMap<>();
 
     ServiceSettings(String service, String kafkaBootstrapServers) {
         this.service = service;
@@ -44,6 +45,22 @@ public abstract sealed class ServiceSettings<S extends ServiceSettings<S>>
     /** The settings as system properties for the service's JVM. */
     public Map<String, String> properties() {
         return Map.copyOf(properties);
+    }
+
+    /** Environment variables of the service's process. */
+    public Map<String, String> environment() {
+        return Map.copyOf(environment);
+    }
+
+    /**
+     * Threads of the model engine (libtorch's OpenMP pool, {@code OMP_NUM_THREADS}; default: one per core). Services
+     * sharing a machine should split its cores: engine threads wait for work by spinning, so two engines that each
+     * take every core slow each other down many times over.
+     */
+    @SuppressWarnings("unchecked")
+    public S engineThreads(int threads) {
+        environment.put("OMP_NUM_THREADS", String.valueOf(threads));
+        return (S) this;
     }
 
     /** The PostgreSQL database of the service (reactive client URL, user and password). */

@@ -40,6 +40,15 @@ public final class TrainServiceSettings extends ServiceSettings<TrainServiceSett
         return set("train.warmup-steps", steps);
     }
 
+    /** Linear decay of the learning rate to 0 at this step (0: none, for open-ended streams). */
+    public TrainServiceSettings decaySteps(int steps) {
+        return set("train.decay-steps", steps);
+    }
+
+    public TrainServiceSettings learningRate(float rate) {
+        return set("train.learning-rate", rate);
+    }
+
     /** Weight of the hard-label loss; 1 trains on gold labels only. */
     public TrainServiceSettings alpha(float alpha) {
         return set("train.alpha", alpha);
@@ -66,10 +75,11 @@ public final class TrainServiceSettings extends ServiceSettings<TrainServiceSett
         return set("train.student.layers", layers);
     }
 
-    /** A student of this size: width, depth, heads and sequence length. */
+    /** A student of this size: width, depth, heads, feed-forward width and sequence length. */
     public TrainServiceSettings student(ModelConfig size) {
         student(size.hiddenSize(), size.layers());
         set("train.student.heads", size.heads());
+        set("train.student.intermediate-size", size.intermediateSize());
         return set("train.student.max-length", size.maxLength());
     }
 

@@ -2,6 +2,7 @@ package dev.distill.local.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,6 +59,14 @@ class QualityBenchmarkTest {
         assertTrue(second.contains("teacher outputs: cached"), second);
         assertEquals(7, second.lines().filter(line -> line.contains(": cached, accuracy")).count(), second);
         assertFalse(second.contains("training "), "nothing is trained again: " + second);
+
+        options.put("variants", "distilled");
+        String onlyDistilled = run(options);
+        assertEquals(2, onlyDistilled.lines().filter(line -> line.contains(": cached, accuracy")).count(),
+                onlyDistilled);
+        options.put("variants", "distilled,soft-only");
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> run(options));
+        assertTrue(refused.getMessage().contains("soft-only"), refused.getMessage());
     }
 
     private static String run(Map<String, String> options) {

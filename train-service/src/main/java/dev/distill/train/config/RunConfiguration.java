@@ -36,6 +36,7 @@ public final class RunConfiguration {
     private static final String STUDENT = PREFIX + "student.";
     public static final String STUDENT_HIDDEN_SIZE = STUDENT + "hidden-size";
     public static final String STUDENT_HEADS = STUDENT + "heads";
+    public static final String STUDENT_INTERMEDIATE_SIZE = STUDENT + "intermediate-size";
     /** Settings that may differ between the starts of one run: where files are, and how often to checkpoint. */
     private static final Set<String> RESUME_INDEPENDENT = Set.of(CHECKPOINT_DIR, PREFIX + "tokenizer",
             INIT_FROM, INIT_LAYER_STRIDE, PREFIX + "checkpoint-every-steps", PREFIX + "checkpoint-when-idle");
@@ -57,7 +58,7 @@ public final class RunConfiguration {
         keys.put(STUDENT_HIDDEN_SIZE, String.valueOf(model.hiddenSize()));
         keys.put(STUDENT + "layers", String.valueOf(model.layers()));
         keys.put(STUDENT_HEADS, String.valueOf(model.heads()));
-        keys.put(STUDENT + "intermediate-size", String.valueOf(model.intermediateSize()));
+        keys.put(STUDENT_INTERMEDIATE_SIZE, String.valueOf(model.intermediateSize()));
         keys.put(STUDENT + "max-positions", String.valueOf(model.maxPositions()));
         keys.put(STUDENT + "max-length", String.valueOf(model.maxLength()));
         keys.put(LABELS, String.join("\n", model.labels()));

@@ -116,6 +116,12 @@ public interface TrainConfig {
 
         Optional<Integer> heads();
 
+        /**
+         * Width of the feed-forward blocks. Default: 4 x hidden size from scratch, the source's on a source; narrower
+         * than the source keeps each layer's most important neurons (weight magnitude).
+         */
+        Optional<Integer> intermediateSize();
+
         /** Tokens read per text, special tokens included. Default: 64 from scratch, 128 on a source. */
         Optional<Integer> maxLength();
     }

@@ -59,7 +59,8 @@ final class StudentFactory {
             int width = size.hiddenSize().orElse(SCRATCH_WIDTH);
             int length = size.maxLength().orElse(SCRATCH_LENGTH);
             ModelConfig model = new ModelConfig(size.vocabSize(), width, size.layers().orElse(SCRATCH_LAYERS),
-                    size.heads().orElse(SCRATCH_HEADS), 4 * width, length, 2, length, labels);
+                    size.heads().orElse(SCRATCH_HEADS), size.intermediateSize().orElse(4 * width), length, 2, length,
+                    labels);
             return new Student(model, trainer(model), null);
         }
         try (NDManager scratch = NDManager.newBaseManager(Devices.preferred())) {
@@ -70,7 +71,13 @@ final class StudentFactory {
             if (classes == null) {
                 return null;
             }
-            ModelConfig model = source.modelWith(size.layers().orElse(null), length, classes);
+            ModelConfig sourceSize = source.modelWith(size.layers().orElse(null), length, classes);
+            size.intermediateSize().filter(width -> width > sourceSize.intermediateSize()).ifPresent(width -> {
+                throw new IllegalArgumentException(RunConfiguration.STUDENT_INTERMEDIATE_SIZE + " is " + width
+                        + ", but " + RunConfiguration.INIT_FROM + " " + source.name() + " is "
+                        + sourceSize.intermediateSize() + " wide there; a student can only be narrower");
+            });
+            ModelConfig model = size.intermediateSize().map(sourceSize::withIntermediateSize).orElse(sourceSize);
             size.hiddenSize().filter(width -> width != model.hiddenSize()).ifPresent(width -> {
                 throw new IllegalArgumentException(RunConfiguration.STUDENT_HIDDEN_SIZE + " is " + width + ", but "
                         + RunConfiguration.INIT_FROM + " " + source.name() + " is " + model.hiddenSize()

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * train-service starting its student from a pretrained encoder's layers: all-MiniLM-L6-v2's 6 layers give a 2-layer
- * student every 3rd layer, its width and heads, and the run config records where the weights came from.
+ * student every 3rd layer, its width and heads, its feed-forward blocks narrowed from 1536 to 1024 neurons, and the
+ * run config records where the weights came from.
  */
 @QuarkusTest
 @Tag("own-profile") // a Quarkus application of its own: a JVM of its own (see the pom)
@@ -44,6 +45,7 @@ class PretrainedStudentTest {
             return Map.of(
                     "train.init-from", "pretrained:all-minilm-l6-v2",
                     "train.student.layers", "2",
+                    "train.student.intermediate-size", "1024",
                     "train.student.max-length", "32",
                     "train.labels", "negative,positive",
                     "train.tokenizer", TestCheckpoints.TOKENIZER.toString(),
@@ -65,6 +67,7 @@ class PretrainedStudentTest {
         assertEquals(384, manifest.model().hiddenSize());
         assertEquals(12, manifest.model().heads());
         assertEquals(2, manifest.model().layers());
+        assertEquals(1024, manifest.model().intermediateSize());
         assertEquals(List.of("negative", "positive"), manifest.model().labels());
         assertEquals("pretrained:all-minilm-l6-v2", manifest.runConfig().get("train.init-from"));
         assertEquals("3", manifest.runConfig().get("train.init-layer-stride"));

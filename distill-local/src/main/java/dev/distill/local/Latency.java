@@ -1,4 +1,4 @@
-package dev.distill.local.bench;
+package dev.distill.local;
 
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
@@ -15,12 +15,12 @@ import java.util.List;
  * @param millisAtBatch1     median time of one sentence alone
  * @param sentencesPerSecond throughput in batches of {@link #BATCH}
  */
-record Latency(double millisAtBatch1, double sentencesPerSecond) {
-    static final int BATCH = 32;
+public record Latency(double millisAtBatch1, double sentencesPerSecond) {
+    public static final int BATCH = 32;
     private static final int WARM_UP = 20;
 
     /** Measures the checkpoint on up to {@code single} sentences alone and on all {@code sentences} in batches. */
-    static Latency measure(Path checkpoint, Path tokenizer, List<String> sentences, int single) {
+    public static Latency measure(Path checkpoint, Path tokenizer, List<String> sentences, int single) {
         try (TextClassifier model = TextClassifier.load(checkpoint, tokenizer, Devices.preferred());
                 Predictor<List<String>, float[][]> predictor = model.newPredictor()) {
             for (String sentence : sentences.subList(0, Math.min(WARM_UP, sentences.size()))) {
