@@ -99,7 +99,7 @@ public final class LocalRun implements AutoCloseable {
                 .checkpointWhenIdle(Duration.ofSeconds(3)).seed(options.seed()).batchSize(TRAIN_BATCH)
                 .learningRate(options.learningRate()).warmupSteps(warmup).decaySteps(Math.max(steps, warmup + 1));
         if (options.student() == null) {
-            ModelConfig student = QuarterStudent.of(Checkpoints.readManifest(teacher).model());
+            ModelConfig student = QuarterStudent.quarterDepth(Checkpoints.readManifest(teacher).model());
             train.student(student).initFrom(teacher.toString());
             out.printf("      student: %d of the teacher's layers, feed-forward %d wide, %,d steps%n",
                     student.layers(), student.intermediateSize(), steps);

@@ -18,8 +18,8 @@ import java.nio.file.Path;
  * @param teacherSource        pretrained weights the teacher is fine-tuned from (on {@code trainFile})
  * @param teacherExamples      examples the teacher is fine-tuned on (0: all)
  * @param teacherCache         where fine-tuned teachers are kept for later runs (outside {@code workDir})
- * @param student              size of the student, or {@code null} for a quarter of the teacher
- *                             ({@link QuarterStudent}) started from its layers
+ * @param student              size of the student, or {@code null} for a quarter of the teacher's layers
+ *                             ({@link QuarterStudent#quarterDepth}) started from its layers
  * @param studentInitFrom      where the student's weights start ({@code train.init-from}): {@code null} for random,
  *                             {@link #TEACHER} for the run's teacher, or a setting such as {@code pretrained:<id>};
  *                             the teacher when {@code student} is {@code null}

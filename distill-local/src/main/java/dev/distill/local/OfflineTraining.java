@@ -25,8 +25,15 @@ import java.util.function.Consumer;
  */
 public final class OfflineTraining {
     public static final int BATCH_SIZE = 32;
+    /** What "auto" passes show a model at least: 500 updates, so that a small data set is not under-trained. */
+    public static final int AUTO_EXAMPLES_SEEN = 16_000;
 
     private OfflineTraining() {
+    }
+
+    /** The fewest passes over {@code examples} examples that show a model at least {@link #AUTO_EXAMPLES_SEEN}. */
+    public static int autoPasses(int examples) {
+        return Math.max(1, (AUTO_EXAMPLES_SEEN + examples - 1) / Math.max(1, examples));
     }
 
     /** Gold labels only (alpha = 1): how a teacher is made from labelled data. */

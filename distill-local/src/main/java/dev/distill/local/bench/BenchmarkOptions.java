@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.local.LocalRun;
+import dev.distill.local.OfflineTraining;
 import dev.distill.local.Project;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -79,6 +80,11 @@ final class BenchmarkOptions {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " takes a whole number, got '" + value + "'");
         }
+    }
+
+    /** Passes over {@code examples} examples: a whole number or {@code auto} ({@link OfflineTraining#autoPasses}). */
+    int passesOption(String name, int examples) {
+        return option(name, "auto").equals("auto") ? OfflineTraining.autoPasses(examples) : intOption(name, 1);
     }
 
     /** A model size option, {@code HIDDEN,LAYERS,HEADS}; SST-2's two classes, BERT's vocabulary. */

@@ -41,12 +41,16 @@ import java.util.stream.IntStream;
 public final class QualityBenchmark {
     private static final String USAGE = """
             usage: bench/quality [--data DIR] [--teacher pretrained:bge-small-en-v1.5] [--teacher-examples N]
-                                 [--teacher-epochs 1] [--teacher-learning-rate 5e-5] [--max-length 64]
-                                 [--student-layers 3] [--student-intermediate 1472] [--student-examples 40000]
-                                 [--epochs 1] [--learning-rate 1e-4] [--alpha 0.5] [--temperature 2]
-                                 [--hidden-weight 1] [--augmented 20000] [--seeds 1,2,3] [--eval-limit N]
+                                 [--teacher-epochs auto] [--teacher-learning-rate 5e-5] [--max-length 64]
+                                 [--student-layers N] [--student-intermediate N] [--student-examples 40000]
+                                 [--epochs auto] [--learning-rate 1e-4] [--alpha 0.5] [--temperature 4]
+                                 [--hidden-weight 1] [--augmented N] [--seeds 1,2,3] [--eval-limit N]
                                  [--latency-sentences 200] [--stages teacher,students] [--variants all]
                                  [--cache DIR] [--out DIR]
+            students: half the teacher's layers (every 2nd) unless --student-layers says otherwise, feed-forward
+            blocks as wide as a quarter of the teacher's non-embedding parameters allows; --epochs and
+            --teacher-epochs auto: one pass, more on small data sets (at least 16,000 examples seen);
+            --augmented: half the student examples
             """;
     private static final int TEACHER_SEED = 42;
     static final String HARD_LABELS = "hard-labels";
@@ -83,15 +87,19 @@ public final class QualityBenchmark {
         List<LabeledRow> dev = LabeledTsv.readRows(data.resolve("dev.tsv"), options.intOption("eval-limit", 0));
         int maxLength = options.intOption("max-length", 64);
 
+        int teacherExamples = options.intOption("teacher-examples", 0);
+        List<LabeledText> trainRows = LabeledTsv.read(trainFile, LabelSet.of(trainFile), 0);
+        int teacherPasses = options.passesOption("teacher-epochs",
+                teacherExamples > 0 ? Math.min(teacherExamples, trainRows.size()) : trainRows.size());
         Path teacher = new FineTunedTeacher(options.option("teacher", "pretrained:bge-small-en-v1.5"), trainFile,
-                options.intOption("teacher-examples", 0), options.intOption("teacher-epochs", 1),
+                teacherExamples, teacherPasses,
                 floatOption("teacher-learning-rate", "5e-5"), maxLength, TEACHER_SEED).obtain(tokenizer, cache, out);
         StudentStage students = new StudentStage(teacher, tokenizer, dev, cache, out);
         Scored teacherScore = students.score("teacher", TEACHER_SEED, teacher);
         out.printf("teacher: accuracy %.4f, macro-F1 %.4f on %d dev rows%n", teacherScore.metrics().accuracy(),
                 teacherScore.metrics().macroF1(), dev.size());
         List<Scored> scored = List.of(options.option("stages", "teacher,students").split(",")).contains("students")
-                ? trainStudents(teacher, trainFile, tokenizer, cache, students, variants) : List.of();
+                ? trainStudents(teacher, trainRows, tokenizer, cache, students, variants) : List.of();
 
         Map<String, Latency> latencies = new LinkedHashMap<>();
         List<String> devTexts = dev.stream().map(LabeledRow::text).toList();
@@ -109,19 +117,18 @@ public final class QualityBenchmark {
         return results;
     }
 
-    private List<Scored> trainStudents(Path teacher, Path trainFile, Path tokenizer, Path cache,
+    private List<Scored> trainStudents(Path teacher, List<LabeledText> trainRows, Path tokenizer, Path cache,
             StudentStage students, Set<String> variants) {
         ModelConfig teacherSize = Checkpoints.readManifest(teacher).model();
-        ModelConfig quarter = QuarterStudent.of(teacherSize);
-        int layers = options.intOption("student-layers", quarter.layers());
+        int layers = options.intOption("student-layers", QuarterStudent.halfDepth(teacherSize).layers());
         int stride = Math.max(1, teacherSize.layers() / layers);
-        ModelConfig size = teacherSize.withLayers(layers).withIntermediateSize(
-                options.intOption("student-intermediate", quarter.intermediateSize()));
-        List<LabeledText> rows = new ArrayList<>(LabeledTsv.read(trainFile, LabelSet.of(trainFile), 0));
+        ModelConfig size = teacherSize.withLayers(layers).withIntermediateSize(options.intOption(
+                "student-intermediate", QuarterStudent.withLayers(teacherSize, layers).intermediateSize()));
+        List<LabeledText> rows = new ArrayList<>(trainRows);
         Collections.shuffle(rows, new Random(7));
         rows = rows.subList(0, Math.min(rows.size(), options.intOption("student-examples", 40000)));
         List<String> augmented = TextAugmentation.variants(rows.stream().map(LabeledText::text).toList(),
-                options.intOption("augmented", 20000), 7);
+                options.intOption("augmented", rows.size() / 2), 7);
         // student layer i (from 1) learns teacher layer i * stride: the one its own layers end on (PKD-skip)
         int[] teacherLayers = IntStream.rangeClosed(1, layers).map(i -> i * stride).toArray();
         List<String> texts = new ArrayList<>(rows.stream().map(LabeledText::text).toList());
@@ -180,10 +187,10 @@ public final class QualityBenchmark {
 
     private Recipe recipe(String variant, ModelConfig size, boolean fromTeacher, int stride, float alpha, int seed,
             List<SoftLabel> examples, LayerMatching matching) {
-        int epochs = options.intOption("epochs", 1);
+        int epochs = options.passesOption("epochs", examples.size());
         int steps = epochs * ((examples.size() + OfflineTraining.BATCH_SIZE - 1) / OfflineTraining.BATCH_SIZE);
         int warmup = Math.max(1, steps / 10);
-        TrainingSettings settings = new TrainingSettings(alpha, floatOption("temperature", "2"),
+        TrainingSettings settings = new TrainingSettings(alpha, floatOption("temperature", "4"),
                 floatOption("learning-rate", "1e-4"), warmup, Math.max(steps, warmup + 1), seed);
         return new Recipe(variant, size, fromTeacher, stride, settings, epochs, matching);
     }

@@ -34,6 +34,9 @@ class QualityBenchmarkTest {
                 "student-examples", "128", "augmented", "32", "seeds", "1,2", "eval-limit", "32",
                 "latency-sentences", "4", "cache", work.resolve("cache").toString()));
         options.put("out", work.resolve("out").toString());
+        // a slice this small would get many passes under the default "auto" (OfflineTrainingTest)
+        options.put("teacher-epochs", "1");
+        options.put("epochs", "1");
 
         String first = run(options);
         Map<String, Object> results = new ObjectMapper().readValue(work.resolve("out/results.json").toFile(),
