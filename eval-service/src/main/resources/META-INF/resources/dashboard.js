@@ -13,6 +13,7 @@ async function getJson(path) {
 
 function short(id) { return id ? id.slice(0, 8) : '–'; }
 function percent(value) { return value == null ? '–' : (100 * value).toFixed(2) + '%'; }
+function fixed(value, digits) { return value == null ? '–' : value.toFixed(digits); }
 /** A checkpoint's class names (stored as a JSON array), for the macro-F1 they average over. */
 function classes(labels) { return labels ? JSON.parse(labels).join(', ') : '–'; }
 
@@ -80,7 +81,8 @@ function render() {
   drawChart(document.getElementById('agreement-chart'), runs, s => s.agreement, null);
   document.getElementById('scored').textContent = String(scores.length);
   document.getElementById('teacher').textContent = teacherAccuracy == null ? 'no teacher configured'
-    : `accuracy ${percent(teacherAccuracy)} on ${state.teacher.examples} examples`;
+    : `accuracy ${percent(teacherAccuracy)} on ${state.teacher.examples} examples, `
+      + `${fixed(state.teacher.latencyMillisP50, 1)} ms per sentence at batch 1`;
   const promoted = state.promoted;
   document.getElementById('promoted').textContent = promoted
     ? `${short(promoted.checkpointId)} of run ${short(promoted.runId)}: accuracy ${percent(promoted.accuracy)}`
@@ -91,7 +93,9 @@ function render() {
     const row = body.insertRow();
     if (promoted && promoted.checkpointId === score.checkpointId) row.className = 'promoted';
     [rank + 1, short(score.checkpointId), short(score.runId), score.step, score.examplesSeen,
-      percent(score.accuracy), score.macroF1.toFixed(4), percent(score.agreement), classes(score.labels)]
+      percent(score.accuracy), score.macroF1.toFixed(4), percent(score.agreement), fixed(score.latencyMillisP50, 1),
+      fixed(score.sentencesPerSecond, 0), fixed(score.sizeBytes == null ? null : score.sizeBytes / 1e6, 1),
+      classes(score.labels)]
       .forEach(value => { row.insertCell().textContent = String(value); });
   });
   const list = document.getElementById('promotions');

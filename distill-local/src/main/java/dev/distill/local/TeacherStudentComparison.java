@@ -1,6 +1,8 @@
 package dev.distill.local;
 
 import dev.distill.core.evaluation.ClassificationMetrics;
+import dev.distill.core.evaluation.Latency;
+import dev.distill.core.evaluation.ModelFigures;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;

@@ -7,7 +7,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** Held-out score of one checkpoint: a leaderboard row. */
+/** Held-out score, speed and size of one checkpoint: a leaderboard row. */
 @Entity
 @Table(name = "checkpoint_score")
 public class CheckpointScore extends PanacheEntityBase {
@@ -26,6 +26,17 @@ public class CheckpointScore extends PanacheEntityBase {
     public Double agreement;
     /** Mean training loss of the steps before the checkpoint, as train-service reported it. */
     public Double trainLoss;
+    /** Median milliseconds per sentence at batch 1 on eval-service's machine (null in rows scored before timing). */
+    public Double latencyMillisP50;
+    /** 95th percentile of the same. */
+    public Double latencyMillisP95;
+    /** Sentences per second in batches of 32. */
+    public Double sentencesPerSecond;
+    public Long parameters;
+    /** Parameters outside the embeddings: what a student's share of its teacher is counted in. */
+    public Long nonEmbeddingParameters;
+    /** Bytes of the weights file. */
+    public Long sizeBytes;
     /** Unbounded: checkpoint directories may be deep. */
     @Column(columnDefinition = "text")
     public String path;

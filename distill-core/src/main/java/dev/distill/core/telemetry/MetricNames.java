@@ -28,6 +28,8 @@ public final class MetricNames {
     public static final String EVAL_PROMOTED_ACCURACY = "distill.eval.promoted.accuracy";
     /** Gauge: share of held-out examples where the last scored checkpoint predicts the teacher's class. */
     public static final String EVAL_AGREEMENT = "distill.eval.agreement";
+    /** Counter, tag {@code limit} ({@code latency} or {@code size}): checkpoints kept from promotion by a limit. */
+    public static final String EVAL_PROMOTIONS_REFUSED = "distill.eval.promotions.refused";
     /** Gauge of the Kafka client binder: the largest consumer lag (records) of any partition a consumer reads. */
     public static final String CONSUMER_LAG = "kafka.consumer.fetch.manager.records.lag.max";
 

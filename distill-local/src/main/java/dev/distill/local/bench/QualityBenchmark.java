@@ -5,12 +5,12 @@ import dev.distill.core.data.LabelSet;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
+import dev.distill.core.evaluation.Latency;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.local.FineTunedTeacher;
-import dev.distill.local.Latency;
 import dev.distill.local.OfflineTraining;
 import dev.distill.local.QuarterStudent;
 import dev.distill.local.bench.StudentStage.Recipe;
@@ -109,7 +109,8 @@ public final class QualityBenchmark {
             latencies.computeIfAbsent(size, key -> Latency.measure(model.checkpoint(), tokenizer, devTexts, single));
         }
         Map<String, Object> results = new LinkedHashMap<>();
-        results.put("data", data.toString());
+        // relative to the project when inside it, so that results files name no machine's folders
+        results.put("data", data.startsWith(project) ? project.relativize(data).toString() : data.toString());
         results.put("options", options.values());
         results.putAll(QualityReport.summarize(teacherScore, scored, latencies));
         results.put("seconds", Math.round((System.nanoTime() - started) / 1e9));

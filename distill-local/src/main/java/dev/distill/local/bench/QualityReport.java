@@ -1,9 +1,9 @@
 package dev.distill.local.bench;
 
 import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.evaluation.Latency;
+import dev.distill.core.evaluation.ModelFigures;
 import dev.distill.core.model.ModelConfig;
-import dev.distill.local.Latency;
-import dev.distill.local.ModelFigures;
 import dev.distill.local.bench.StudentStage.Scored;
 import java.util.ArrayList;
 import java.util.Arrays;

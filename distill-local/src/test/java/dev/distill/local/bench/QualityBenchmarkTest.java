@@ -41,6 +41,7 @@ class QualityBenchmarkTest {
         String first = run(options);
         Map<String, Object> results = new ObjectMapper().readValue(work.resolve("out/results.json").toFile(),
                 Map.class);
+        assertEquals("data/sst2", results.get("data"), "named inside the project, not by this machine's folders");
         List<Map<String, Object>> rows = (List<Map<String, Object>>) results.get("rows");
         assertEquals(List.of("teacher", "hard-labels", "distilled", "distilled+hidden-states",
                 "distilled+transfer-set", "distilled-random-init"), rows.stream().map(r -> r.get("model")).toList());

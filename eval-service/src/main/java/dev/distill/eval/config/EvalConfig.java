@@ -47,4 +47,20 @@ public interface EvalConfig {
      */
     @WithDefault("0.005")
     double promotionMargin();
+
+    /**
+     * Held-out sentences each checkpoint (and the teacher, once) is timed on one at a time, for the median and 95th
+     * percentile milliseconds per sentence at batch 1; sentences/s at batch 32 are timed on up to 256 of them.
+     */
+    @WithDefault("50")
+    int latencySentences();
+
+    /**
+     * Promote only checkpoints whose median milliseconds per sentence at batch 1, as timed here, are at most this.
+     * Unset: no latency limit.
+     */
+    Optional<Double> maxLatencyMs();
+
+    /** Promote only checkpoints whose weights take at most this many megabytes (10^6 bytes). Unset: no limit. */
+    Optional<Double> maxSizeMb();
 }

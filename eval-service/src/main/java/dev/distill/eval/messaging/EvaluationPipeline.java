@@ -82,10 +82,12 @@ public class EvaluationPipeline {
         return Uni.createFrom().deferred(() -> leaderboard.record(event, evaluation))
                 .runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()))
                 .chain(score -> {
-                    LOG.infof("checkpoint %s (step %d): accuracy %.4f, macro-F1 %.4f on %d examples%s",
+                    LOG.infof("checkpoint %s (step %d): accuracy %.4f, macro-F1 %.4f on %d examples%s; "
+                            + "%.1f ms/sentence at batch 1 (p95 %.1f), %.0f sentences/s at batch 32, %.1f MB",
                             score.checkpointId, score.step, score.accuracy, score.macroF1, score.examples,
                             score.agreement == null ? "" : String.format(", teacher agreement %.4f",
-                                    score.agreement));
+                                    score.agreement), score.latencyMillisP50, score.latencyMillisP95,
+                            score.sentencesPerSecond, score.sizeBytes / 1e6);
                     metrics.scored(score);
                     feed.publish("score", score);
                     return results.send(WireCodec.encode(new EvalResult(score.runId, score.checkpointId,
@@ -93,6 +95,9 @@ public class EvaluationPipeline {
                             .chain(() -> promotions.consider(score))
                             .chain(decision -> {
                                 metrics.promoted(decision.servingAccuracy());
+                                if (decision.refusal() != null) {
+                                    metrics.refused(decision.refusal().limit());
+                                }
                                 return decision.promotion() == null ? Uni.createFrom().voidItem()
                                         : publisher.announce(decision.promotion());
                             });

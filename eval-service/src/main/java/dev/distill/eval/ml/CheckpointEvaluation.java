@@ -1,13 +1,18 @@
 package dev.distill.eval.ml;
 
 import dev.distill.core.evaluation.ClassificationMetrics;
+import dev.distill.core.evaluation.Latency;
+import dev.distill.core.evaluation.ModelFigures;
 import java.util.List;
 
 /**
- * A checkpoint's held-out scores.
+ * A checkpoint's held-out scores, speed and size.
  *
  * @param labels    the checkpoint's classes, by name, index = class id
  * @param agreement share of held-out examples where it predicts the teacher's class; {@code null} without a teacher
+ * @param latency   its speed on this machine
+ * @param figures   its parameters and size on disk
  */
-public record CheckpointEvaluation(ClassificationMetrics metrics, List<String> labels, Double agreement) {
+public record CheckpointEvaluation(ClassificationMetrics metrics, List<String> labels, Double agreement,
+        Latency latency, ModelFigures figures) {
 }

@@ -6,6 +6,8 @@ import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.evaluation.ClassificationMetrics;
 import dev.distill.core.evaluation.HeldOutEvaluation;
+import dev.distill.core.evaluation.Latency;
+import dev.distill.core.evaluation.ModelFigures;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelThread;
@@ -22,29 +24,42 @@ import org.jboss.logging.Logger;
 
 /**
  * Scores checkpoints on the held-out set, which is read once at start-up, as are the teacher's predictions on it
- * (the teacher is loaded only for that and closed again). Every model is loaded and run on one thread.
+ * (the teacher is loaded only for that and closed again), and times them on its sentences. Every model is loaded
+ * and run on one thread, so timings do not compete with each other.
  */
 @Startup
 @ApplicationScoped
 public class CheckpointScorer {
     private static final Logger LOG = Logger.getLogger(CheckpointScorer.class);
+    /** Sentences timed in batches of 32: enough for a steady rate, few enough to keep scoring quick. */
+    private static final int BATCHED_SENTENCES = 256;
 
     private final EvalConfig config;
     private final ModelThread modelThread = new ModelThread("scorer");
     /** Held-out rows with their labels as written: each model's classes give them indices. */
     private final List<LabeledRow> heldOut;
     private final List<String> texts;
+    private final List<String> timedTexts;
     /** Null without a teacher. */
     private final TeacherPredictions teacher;
 
-    /** The teacher's class (by name) for every held-out example, and its scores. */
-    private record TeacherPredictions(List<String> classes, ClassificationMetrics metrics) {
+    /** The teacher's class (by name) for every held-out example, its scores, speed and (checkpoints only) size. */
+    private record TeacherPredictions(List<String> classes, ClassificationMetrics metrics, Latency latency,
+            ModelFigures figures) {
     }
 
     public CheckpointScorer(EvalConfig config) {
         this.config = config;
         this.heldOut = LabeledTsv.readRows(config.evalFile(), config.evalLimit());
         this.texts = HeldOutEvaluation.texts(heldOut);
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException("eval.eval-file " + config.evalFile() + " has no held-out rows");
+        }
+        if (config.latencySentences() < 1) {
+            throw new IllegalArgumentException("eval.latency-sentences must be at least 1, got "
+                    + config.latencySentences());
+        }
+        this.timedTexts = texts.subList(0, Math.min(BATCHED_SENTENCES, texts.size()));
         LOG.infof("held-out set: %d examples from %s", heldOut.size(), config.evalFile());
         if (!Files.isDirectory(config.checkpointDir())) {
             LOG.warnf("eval.checkpoint-dir %s does not exist (yet): it must be the directory train-service writes "
@@ -57,11 +72,14 @@ public class CheckpointScorer {
                 int[] classes = HeldOutEvaluation.predict(model, texts, config.batchSize());
                 int[] gold = HeldOutEvaluation.gold(model.labels(), heldOut);
                 return new TeacherPredictions(names(model.labels(), classes),
-                        ClassificationMetrics.of(gold, classes, model.numClasses()));
+                        ClassificationMetrics.of(gold, classes, model.numClasses()),
+                        Latency.measure(model, timedTexts, config.latencySentences()),
+                        Files.isDirectory(path) ? ModelFigures.of(path) : null);
             }
         })).orElse(null);
         if (teacher != null) {
-            LOG.infof("teacher %s: held-out accuracy %.4f", config.teacher().get(), teacher.metrics().accuracy());
+            LOG.infof("teacher %s: held-out accuracy %.4f, %.1f ms/sentence at batch 1", config.teacher().get(),
+                    teacher.metrics().accuracy(), teacher.latency().millisAtBatch1());
         }
     }
 
@@ -70,9 +88,19 @@ public class CheckpointScorer {
         return Optional.ofNullable(teacher).map(TeacherPredictions::metrics);
     }
 
+    /** The teacher's speed, timed as checkpoints are, if eval-service was given the teacher. */
+    public Optional<Latency> teacherLatency() {
+        return Optional.ofNullable(teacher).map(TeacherPredictions::latency);
+    }
+
+    /** The teacher's parameters and size, if eval-service was given a teacher checkpoint (not TorchScript). */
+    public Optional<ModelFigures> teacherFigures() {
+        return Optional.ofNullable(teacher).map(TeacherPredictions::figures);
+    }
+
     /**
-     * Accuracy, macro-F1 and teacher agreement of the checkpoint on the held-out set. Blocking: call from a worker
-     * thread.
+     * Accuracy, macro-F1 and teacher agreement of the checkpoint on the held-out set, its speed and size. Blocking:
+     * call from a worker thread.
      *
      * @param checkpoint a checkpoint directory inside {@code eval.checkpoint-dir}
      */
@@ -91,7 +119,9 @@ public class CheckpointScorer {
                 int[] predicted = HeldOutEvaluation.predict(classifier, texts, config.batchSize());
                 ClassificationMetrics metrics = ClassificationMetrics.of(gold, predicted, classifier.numClasses());
                 return new CheckpointEvaluation(metrics, classifier.labels(),
-                        teacher == null ? null : agreement(names(classifier.labels(), predicted)));
+                        teacher == null ? null : agreement(names(classifier.labels(), predicted)),
+                        Latency.measure(classifier, timedTexts, config.latencySentences()),
+                        ModelFigures.of(directory));
             }
         });
     }

@@ -33,7 +33,11 @@ public class DashboardResource {
         return feed.updates();
     }
 
-    /** {@code {"accuracy": ..., "macroF1": ..., "examples": ...}}, or {@code {}} when eval-service has no teacher. */
+    /**
+     * {@code {"accuracy": ..., "macroF1": ..., "examples": ..., "latencyMillisP50": ..., "latencyMillisP95": ...,
+     * "sentencesPerSecond": ...}} (and {@code parameters}, {@code sizeBytes} for a checkpoint teacher), or {@code {}}
+     * when eval-service has no teacher.
+     */
     @GET
     @Path("/teacher")
     @Produces(MediaType.APPLICATION_JSON)
@@ -43,6 +47,16 @@ public class DashboardResource {
             teacher.put("accuracy", metrics.accuracy());
             teacher.put("macroF1", metrics.macroF1());
             teacher.put("examples", metrics.examples());
+        });
+        scorer.teacherLatency().ifPresent(latency -> {
+            teacher.put("latencyMillisP50", latency.millisAtBatch1());
+            teacher.put("latencyMillisP95", latency.millisAtBatch1P95());
+            teacher.put("sentencesPerSecond", latency.sentencesPerSecond());
+        });
+        scorer.teacherFigures().ifPresent(figures -> {
+            teacher.put("parameters", figures.parameters());
+            teacher.put("nonEmbeddingParameters", figures.nonEmbeddingParameters());
+            teacher.put("sizeBytes", figures.bytesOnDisk());
         });
         return teacher;
     }

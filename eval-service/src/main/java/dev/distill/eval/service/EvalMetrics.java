@@ -10,12 +10,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 /** Evaluation meters on {@code /q/metrics} ({@link MetricNames}); NaN until there is a value. */
 @ApplicationScoped
 public class EvalMetrics {
+    private final MeterRegistry registry;
     private final Counter checkpoints;
     private volatile double accuracy = Double.NaN;
     private volatile double agreement = Double.NaN;
     private volatile double promotedAccuracy = Double.NaN;
 
     public EvalMetrics(MeterRegistry registry) {
+        this.registry = registry;
         this.checkpoints = Counter.builder(MetricNames.EVAL_CHECKPOINTS).description("checkpoints scored")
                 .register(registry);
         Gauge.builder(MetricNames.EVAL_ACCURACY, this, metrics -> metrics.accuracy)
@@ -31,6 +33,12 @@ public class EvalMetrics {
         checkpoints.increment();
         accuracy = score.accuracy;
         agreement = score.agreement == null ? Double.NaN : score.agreement;
+    }
+
+    /** A checkpoint kept from promotion by the limit {@code latency} or {@code size}. */
+    public void refused(String limit) {
+        Counter.builder(MetricNames.EVAL_PROMOTIONS_REFUSED).description("checkpoints kept from promotion by a limit")
+                .tag("limit", limit).register(registry).increment();
     }
 
     /** @param accuracy of the checkpoint serving now, or {@code null} if none does */

@@ -36,6 +36,12 @@ public class LeaderboardService {
                     score.agreement = evaluation.agreement();
                     score.labels = toJson(evaluation.labels());
                     score.trainLoss = Double.isFinite(event.trainLoss()) ? event.trainLoss() : null;
+                    score.latencyMillisP50 = evaluation.latency().millisAtBatch1();
+                    score.latencyMillisP95 = evaluation.latency().millisAtBatch1P95();
+                    score.sentencesPerSecond = evaluation.latency().sentencesPerSecond();
+                    score.parameters = evaluation.figures().parameters();
+                    score.nonEmbeddingParameters = evaluation.figures().nonEmbeddingParameters();
+                    score.sizeBytes = evaluation.figures().bytesOnDisk();
                     score.path = event.path();
                     score.evaluatedAt = Instant.now();
                     return score.persist();

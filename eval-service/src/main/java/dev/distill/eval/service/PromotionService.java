@@ -11,10 +11,16 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
 
-/** Which checkpoint serves: promotions by held-out accuracy, rollbacks by operators. */
+/**
+ * Which checkpoint serves: promotions by held-out accuracy within the latency and size limits, rollbacks by
+ * operators.
+ */
 @ApplicationScoped
 public class PromotionService {
+    private static final Logger LOG = Logger.getLogger(PromotionService.class);
     private final EvalConfig config;
 
     public PromotionService(EvalConfig config) {
@@ -28,6 +34,32 @@ public class PromotionService {
         }
     }
 
+    /**
+     * A limit that keeps a checkpoint from serving whatever its accuracy.
+     *
+     * @param limit  {@code latency} ({@code eval.max-latency-ms}) or {@code size} ({@code eval.max-size-mb})
+     * @param reason what was measured against which setting
+     */
+    public record Refusal(String limit, String reason) {
+    }
+
+    /**
+     * The limit the checkpoint exceeds, or {@code null} when it is within them (or was scored before checkpoints
+     * were timed).
+     */
+    static Refusal limitExceeded(CheckpointScore score, Optional<Double> maxLatencyMs, Optional<Double> maxSizeMb) {
+        Double latency = score.latencyMillisP50;
+        if (maxLatencyMs.isPresent() && latency != null && latency > maxLatencyMs.get()) {
+            return new Refusal("latency", String.format(
+                    "%.2f ms per sentence at batch 1 exceeds eval.max-latency-ms=%s", latency, maxLatencyMs.get()));
+        }
+        if (maxSizeMb.isPresent() && score.sizeBytes != null && score.sizeBytes / 1e6 > maxSizeMb.get()) {
+            return new Refusal("size", String.format("%.1f MB of weights exceeds eval.max-size-mb=%s",
+                    score.sizeBytes / 1e6, maxSizeMb.get()));
+        }
+        return null;
+    }
+
     /** Whether a candidate accuracy beats the promoted one by more than the margin (any candidate beats none). */
     static boolean beats(double candidate, Promotion promoted, double margin) {
         return promoted == null || candidate > promoted.accuracy + margin;
@@ -38,19 +70,25 @@ public class PromotionService {
      *
      * @param promotion        the promotion event, or {@code null} if the checkpoint was not promoted
      * @param servingAccuracy  accuracy of the checkpoint serving afterwards, or {@code null} if none does
+     * @param refusal          the limit that kept it from promotion, or {@code null}
      */
-    public record Decision(PromotionEvent promotion, Double servingAccuracy) {
+    public record Decision(PromotionEvent promotion, Double servingAccuracy, Refusal refusal) {
     }
 
     /**
-     * Promotes the scored checkpoint if it beats the promoted one by more than {@code eval.promotion-margin}.
-     * Idempotent: a checkpoint scored again cannot beat itself.
+     * Promotes the scored checkpoint if it is within the latency and size limits and beats the promoted one by more
+     * than {@code eval.promotion-margin}. Idempotent: a checkpoint scored again cannot beat itself.
      */
     @WithTransaction
     public Uni<Decision> consider(CheckpointScore score) {
         return current().chain(promoted -> {
-            if (!beats(score.accuracy, promoted, config.promotionMargin())) {
-                return Uni.createFrom().item(new Decision(null, promoted == null ? null : promoted.accuracy));
+            Refusal refusal = limitExceeded(score, config.maxLatencyMs(), config.maxSizeMb());
+            if (refusal != null) {
+                LOG.infof("checkpoint %s is not promoted: %s", score.checkpointId, refusal.reason());
+            }
+            if (refusal != null || !beats(score.accuracy, promoted, config.promotionMargin())) {
+                return Uni.createFrom().item(new Decision(null, promoted == null ? null : promoted.accuracy,
+                        refusal));
             }
             Promotion promotion = new Promotion();
             promotion.checkpointId = score.checkpointId;
@@ -59,7 +97,7 @@ public class PromotionService {
             promotion.accuracy = score.accuracy;
             promotion.promotedAt = Instant.now();
             return promotion.<Promotion>persist().map(saved -> new Decision(
-                    event(PromotionEvent.Kind.PROMOTED, saved, promoted), saved.accuracy));
+                    event(PromotionEvent.Kind.PROMOTED, saved, promoted), saved.accuracy, null));
         });
     }
 

@@ -80,6 +80,28 @@ class EvaluationPipelineTest {
         given().get("/q/health/ready").then().statusCode(200);
     }
 
+    /** Every score carries the checkpoint's speed on this machine and its size, as the teacher's figures do. */
+    @Test
+    void everyScoredCheckpointIsTimedAndSized() {
+        CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, "run-" + UUID.randomUUID(), 7, 4);
+        KafkaTopics.send(Topics.CHECKPOINTS, event.checkpointId(), WireCodec.encode(event));
+        awaitScored(event.checkpointId());
+
+        for (Map<String, Object> row : given().get("/leaderboard").then().extract().jsonPath()
+                .<Map<String, Object>>getList("")) {
+            String id = (String) row.get("checkpointId");
+            double p50 = ((Number) row.get("latencyMillisP50")).doubleValue();
+            double p95 = ((Number) row.get("latencyMillisP95")).doubleValue();
+            assertTrue(p50 > 0 && p95 >= p50, id + ": p50 " + p50 + ", p95 " + p95);
+            assertTrue(((Number) row.get("sentencesPerSecond")).doubleValue() > 0, id);
+            long parameters = ((Number) row.get("parameters")).longValue();
+            long nonEmbedding = ((Number) row.get("nonEmbeddingParameters")).longValue();
+            assertTrue(nonEmbedding > 0 && parameters > nonEmbedding, id + ": " + parameters + ", " + nonEmbedding);
+            // float32 weights: at least 4 bytes per parameter
+            assertTrue(((Number) row.get("sizeBytes")).longValue() >= 4 * parameters, id);
+        }
+    }
+
     /** A checkpoint directory deeper than 255 characters is an ordinary checkpoint. */
     @Test
     void checkpointsUnderALongDirectoryAreScored() {

@@ -1,4 +1,4 @@
-package dev.distill.local;
+package dev.distill.core.evaluation;
 
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.model.BertClassifier;
