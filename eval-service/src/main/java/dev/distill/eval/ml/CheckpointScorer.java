@@ -74,7 +74,7 @@ public class CheckpointScorer {
                 return new TeacherPredictions(names(model.labels(), classes),
                         ClassificationMetrics.of(gold, classes, model.numClasses()),
                         Latency.measure(model, timedTexts, config.latencySentences()),
-                        Files.isDirectory(path) ? ModelFigures.of(path) : null);
+                        Files.isRegularFile(path.resolve(Checkpoints.MANIFEST)) ? ModelFigures.of(path) : null);
             }
         })).orElse(null);
         if (teacher != null) {
@@ -93,7 +93,7 @@ public class CheckpointScorer {
         return Optional.ofNullable(teacher).map(TeacherPredictions::latency);
     }
 
-    /** The teacher's parameters and size, if eval-service was given a teacher checkpoint (not TorchScript). */
+    /** The teacher's parameters and size, if eval-service was given a teacher checkpoint (not a TorchScript file). */
     public Optional<ModelFigures> teacherFigures() {
         return Optional.ofNullable(teacher).map(TeacherPredictions::figures);
     }
