@@ -11,6 +11,7 @@ import dev.distill.core.export.StudentExport;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.onnx.OnnxPrecision;
 import dev.distill.core.wire.Topics;
 import dev.distill.embedded.EmbeddedStack;
 import dev.distill.local.launch.ServiceHttp;
@@ -118,7 +119,7 @@ public final class LocalRun implements AutoCloseable {
         startService(ServiceSettings.eval(kafka).engineThreads(1).database(stack.database())
                 .heldOut(options.evalFile(), options.evalLimit()).tokenizer(tokenizer()).teacher(teacher)
                 .checkpointDir(checkpoints));
-        out.println("      dashboard: " + evalUrl() + "/dashboard");
+        out.println("      dashboard: " + dashboardUrl());
         out.println("      mutating requests need HTTP Basic user distill, password (API key) "
                 + ServiceProcess.API_KEY);
     }
@@ -232,6 +233,11 @@ public final class LocalRun implements AutoCloseable {
         }
     }
 
+    /** The dashboard page eval-service serves. */
+    public String dashboardUrl() {
+        return evalUrl() + "/";
+    }
+
     public JsonNode leaderboard() {
         return ServiceHttp.getJson(evalUrl() + "/leaderboard");
     }
@@ -249,24 +255,29 @@ public final class LocalRun implements AutoCloseable {
     }
 
     /**
-     * Writes the student as ONNX ({@code model.onnx}) and as a Hugging Face directory into the work directory's
-     * {@code exported-student}; prints where they are, and where eval-service serves the promoted student.
+     * Writes the student as ONNX ({@code model.onnx}, int8 {@code model.int8.onnx}) and as a Hugging Face directory
+     * into the work directory's {@code exported-student}; prints where they are, and where eval-service serves the
+     * promoted student.
      */
     public Path exportStudent(Path checkpoint) {
         Path directory = options.workDir().toAbsolutePath().resolve("exported-student");
         Path onnx = directory.resolve("model.onnx");
+        Path onnxInt8 = directory.resolve("model.int8.onnx");
         Path huggingFace = directory.resolve("huggingface");
         try {
-            StudentExport.export(checkpoint, tokenizer(), huggingFace, onnx);
+            StudentExport.export(checkpoint, tokenizer(), huggingFace,
+                    Map.of(OnnxPrecision.FP32, onnx, OnnxPrecision.INT8, onnxInt8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot export " + checkpoint + " to " + directory, e);
         }
         out.println();
         out.println("exported student (" + checkpoint.getFileName() + "):");
         out.println("  ONNX                  " + onnx);
+        out.println("  ONNX, int8 weights    " + onnxInt8);
         out.println("  Hugging Face          " + huggingFace + "  (AutoModelForSequenceClassification"
                 + ".from_pretrained)");
-        out.println("  promoted, while up    " + evalUrl() + "/promotions/current/student.onnx and student.zip");
+        out.println("  promoted, while up    " + evalUrl()
+                + "/promotions/current/student.onnx, student.int8.onnx, student.zip");
         return directory;
     }
 

@@ -56,7 +56,7 @@ public final class Main {
             out.printf("%ndone in %.1f min; checkpoints in %s%n", (System.nanoTime() - started) / 60e9,
                     run.checkpointDir());
             if (List.of(args).contains(KEEP_RUNNING)) {
-                out.println("the services stay up (dashboard: " + run.evalUrl() + "/dashboard); Ctrl+C stops them");
+                out.println("the services stay up (dashboard: " + run.dashboardUrl() + "); Ctrl+C stops them");
                 new CountDownLatch(1).await();
             }
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package dev.distill.local;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +40,9 @@ class DefaultLocalRunTest {
             System.out.print(transcript);
 
             assertTrue(transcript.contains("teacher: fine-tuning pretrained:bge-small-en-v1.5"), transcript);
-            assertTrue(transcript.contains("dashboard: " + run.evalUrl() + "/dashboard"), transcript);
+            assertTrue(transcript.contains("dashboard: " + run.dashboardUrl()), transcript);
+            given().get(run.dashboardUrl()).then().statusCode(200).contentType(containsString("text/html"))
+                    .body(containsString("Distillation dashboard"));
             assertTrue(comparison.studentShareOfNonEmbeddingParameters() <= 0.25,
                     "student share " + comparison.studentShareOfNonEmbeddingParameters());
             Path student = Checkpoints.newestValid(run.checkpointDir(), reason -> { }).orElseThrow();
@@ -51,6 +55,8 @@ class DefaultLocalRunTest {
 
             Path exported = options.workDir().resolve("exported-student");
             assertTrue(Files.size(exported.resolve("model.onnx")) > 1_000_000, "ONNX model written");
+            assertTrue(Files.size(exported.resolve("model.int8.onnx")) < Files.size(exported.resolve("model.onnx")),
+                    "int8 ONNX model written beside it");
             assertTrue(Files.isRegularFile(exported.resolve("huggingface").resolve(HuggingFaceDirectory.CONFIG)));
             assertTrue(transcript.contains(exported.resolve("model.onnx").toString()), transcript);
         }

@@ -14,6 +14,7 @@ import dev.distill.core.Sha256;
 import dev.distill.core.export.StudentExport;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.onnx.OnnxPrecision;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;
@@ -89,7 +90,7 @@ class ExportedTeacherServiceTest {
         Path checkpoint = OfflineTraining.untrained("onnx-teacher", new ModelConfig(30522, 32, 2, 4, 64, 2),
                 TOKENIZER, WORK.resolve("teachers"));
         Path teacher = WORK.resolve("teachers/teacher.onnx");
-        StudentExport.export(checkpoint, TOKENIZER, null, teacher);
+        StudentExport.export(checkpoint, TOKENIZER, null, Map.of(OnnxPrecision.FP32, teacher));
         float[][] expected;
         try (TextClassifier original = TextClassifier.load(checkpoint, TOKENIZER, Device.cpu());
                 Predictor<List<String>, float[][]> predictor = original.newPredictor()) {

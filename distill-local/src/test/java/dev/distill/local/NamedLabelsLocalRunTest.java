@@ -15,6 +15,7 @@ import dev.distill.local.testkit.ScratchTeacher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,7 +59,7 @@ class NamedLabelsLocalRunTest {
                     "student accuracy " + last.get("accuracy") + ", macro-F1 " + macroF1 + " (chance 0.25)");
 
             Path exported = options.workDir().resolve("exported");
-            StudentExport.export(Path.of(last.get("path").asText()), options.tokenizer(), exported, null);
+            StudentExport.export(Path.of(last.get("path").asText()), options.tokenizer(), exported, Map.of());
             JsonNode config = json.readTree(exported.resolve(HuggingFaceDirectory.CONFIG).toFile());
             for (int i = 0; i < CLASSES.size(); i++) {
                 assertEquals(CLASSES.get(i), config.get("id2label").get(String.valueOf(i)).asText());

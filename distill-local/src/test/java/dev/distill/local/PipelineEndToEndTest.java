@@ -240,6 +240,12 @@ class PipelineEndToEndTest {
             assertEquals(checkpoints, points, "one point per scored checkpoint");
             assertEquals(checkpoints, browser.evaluate("document.querySelectorAll('#leaderboard tbody tr').length")
                     .asInt(), "leaderboard rows");
+            assertEquals(checkpoints, browser.evaluate("document.querySelectorAll('#latency-chart circle.checkpoint')"
+                    + ".length").asInt(), "a dot per checkpoint on the accuracy-by-latency chart");
+            assertEquals(checkpoints, browser.evaluate("document.querySelectorAll('#latency-chart circle.int8')"
+                    + ".length").asInt(), "a ring per checkpoint's int8 export");
+            assertEquals(1, browser.evaluate("document.querySelectorAll('#latency-chart rect.teacher-point').length")
+                    .asInt(), "the teacher marked");
             JsonNode box = browser.evaluate("JSON.parse(JSON.stringify("
                     + "document.getElementById('accuracy-chart').getBoundingClientRect()))");
             byte[] png = browser.screenshot();

@@ -2,12 +2,14 @@ package dev.distill.eval;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import org.hibernate.annotations.EmbeddedColumnNaming;
 
-/** Held-out score, speed and size of one checkpoint: a leaderboard row. */
+/** Held-out score, speed and size of one checkpoint, as trained and as exported: a leaderboard row. */
 @Entity
 @Table(name = "checkpoint_score")
 public class CheckpointScore extends PanacheEntityBase {
@@ -37,6 +39,14 @@ public class CheckpointScore extends PanacheEntityBase {
     public Long nonEmbeddingParameters;
     /** Bytes of the weights file. */
     public Long sizeBytes;
+    /** Exported to ONNX with float weights, run in ONNX Runtime; null without {@code eval.onnx-scoring}. */
+    @Embedded
+    @EmbeddedColumnNaming("onnx_fp32_%s")
+    public OnnxScore onnxFp32;
+    /** The same with int8 weights (dynamic quantisation). */
+    @Embedded
+    @EmbeddedColumnNaming("onnx_int8_%s")
+    public OnnxScore onnxInt8;
     /** Unbounded: checkpoint directories may be deep. */
     @Column(columnDefinition = "text")
     public String path;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.distill.core.Directories;
 import dev.distill.core.Sha256;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.weights.Safetensors;
@@ -98,7 +99,7 @@ public final class Checkpoints {
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
             return target;
         } catch (IOException e) {
-            deleteQuietly(temporary);
+            Directories.deleteQuietly(temporary);
             throw new CheckpointException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
         }
     }
@@ -253,14 +254,6 @@ public final class Checkpoints {
         Files.write(file, bytes);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.force(true);
-        }
-    }
-
-    private static void deleteQuietly(Path directory) {
-        try (var files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException | RuntimeException ignored) {
-            // best effort: a leftover .tmp- directory is never read as a checkpoint
         }
     }
 }

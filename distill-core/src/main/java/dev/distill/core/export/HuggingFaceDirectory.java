@@ -17,10 +17,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Reads and writes Hugging Face BERT model directories. Writes a {@link BertClassifier} as a directory that {@code
@@ -85,10 +88,14 @@ public final class HuggingFaceDirectory {
             labels.add(id2label.path(String.valueOf(i)).asText(String.valueOf(i)));
         }
         int positions = json.path("max_position_embeddings").asInt(512);
-        ModelConfig config = new ModelConfig(json.path("vocab_size").asInt(), json.path("hidden_size").asInt(),
-                json.path("num_hidden_layers").asInt(), json.path("num_attention_heads").asInt(),
+        int hidden = json.path("hidden_size").asInt();
+        int heads = json.path("num_attention_heads").asInt();
+        int layers = json.path("num_hidden_layers").asInt();
+        int pruned = prunedHeadsPerLayer(json.path("pruned_heads"), layers);
+        ModelConfig config = new ModelConfig(json.path("vocab_size").asInt(), hidden, layers, heads - pruned,
                 json.path("intermediate_size").asInt(), positions, json.path("type_vocab_size").asInt(2),
-                Math.min(maxLength, positions), labels.size() >= 2 ? labels : ModelConfig.numberedLabels(2));
+                Math.min(maxLength, positions), labels.size() >= 2 ? labels : ModelConfig.numberedLabels(2),
+                heads > 0 ? hidden / heads : 0);
         Map<String, NDArray> weights = new LinkedHashMap<>();
         Safetensors.decode(manager, Files.readAllBytes(weightsFile)).forEach((name, array) ->
                 weights.put(name.startsWith("bert.") || name.startsWith("classifier.") ? name : "bert." + name,
@@ -103,6 +110,25 @@ public final class HuggingFaceDirectory {
      * @param weights its weights under {@code BertForSequenceClassification} names
      */
     public record Loaded(ModelConfig config, Map<String, NDArray> weights) {
+    }
+
+    /**
+     * How many heads {@code pruned_heads} takes from each layer: the same number from every layer, or refused (this
+     * project's layers all have the same width).
+     */
+    private static int prunedHeadsPerLayer(JsonNode prunedHeads, int layers) throws IOException {
+        if (prunedHeads.isMissingNode() || prunedHeads.isNull() || prunedHeads.isEmpty()) {
+            return 0;
+        }
+        Set<Integer> counts = new HashSet<>();
+        for (int layer = 0; layer < layers; layer++) {
+            counts.add(prunedHeads.path(String.valueOf(layer)).size());
+        }
+        if (counts.size() != 1) {
+            throw new IOException("config.json prunes different numbers of heads from different layers "
+                    + prunedHeads + "; only the same number in every layer is supported");
+        }
+        return counts.iterator().next();
     }
 
     private static void require(JsonNode config, String field, String expected) throws IOException {
@@ -121,7 +147,16 @@ public final class HuggingFaceDirectory {
         json.put("vocab_size", config.vocabSize());
         json.put("hidden_size", config.hiddenSize());
         json.put("num_hidden_layers", config.layers());
-        json.put("num_attention_heads", config.heads());
+        // pruned heads as transformers records them: the unpruned count and, per layer, the heads taken away
+        int unprunedHeads = config.hiddenSize() / config.attentionHeadSize();
+        json.put("num_attention_heads", unprunedHeads);
+        if (config.headsPruned()) {
+            Map<String, List<Integer>> pruned = new LinkedHashMap<>();
+            for (int layer = 0; layer < config.layers(); layer++) {
+                pruned.put(String.valueOf(layer), IntStream.range(config.heads(), unprunedHeads).boxed().toList());
+            }
+            json.put("pruned_heads", pruned);
+        }
         json.put("intermediate_size", config.intermediateSize());
         json.put("hidden_act", "gelu");
         json.put("hidden_dropout_prob", 0.1);

@@ -94,6 +94,7 @@ public final class BertClassifier extends AbstractBlock {
     public List<String> initializeFrom(Map<String, NDArray> source, ModelConfig sourceConfig, int stride,
             String origin) {
         if (sourceConfig.hiddenSize() != config.hiddenSize() || sourceConfig.heads() != config.heads()
+                || sourceConfig.attentionHeadSize() != config.attentionHeadSize()
                 || sourceConfig.intermediateSize() < config.intermediateSize()
                 || sourceConfig.vocabSize() != config.vocabSize() || sourceConfig.maxPositions() < config.maxPositions()
                 || sourceConfig.typeVocabSize() != config.typeVocabSize()) {
@@ -122,9 +123,10 @@ public final class BertClassifier extends AbstractBlock {
     /** Parameter counts, from the configuration (the block need not be initialised). */
     public ParameterCount parameterCount() {
         long hidden = config.hiddenSize();
+        long attention = config.attentionWidth();
         long intermediate = config.intermediateSize();
         long embeddingTables = (long) (config.vocabSize() + config.maxPositions() + config.typeVocabSize()) * hidden;
-        long perLayer = 4 * (hidden * hidden + hidden)                                    // query, key, value, output
+        long perLayer = 3 * (hidden * attention + attention) + (attention * hidden + hidden) // query, key, value, out
                 + (hidden * intermediate + intermediate) + (intermediate * hidden + hidden) // feed-forward
                 + 2 * 2 * hidden;                                                         // two LayerNorms
         long nonEmbedding = 2 * hidden                                                    // embedding LayerNorm

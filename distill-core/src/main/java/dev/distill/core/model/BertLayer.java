@@ -46,10 +46,10 @@ final class BertLayer extends AbstractBlock {
     BertLayer(ModelConfig config) {
         super(VERSION);
         this.heads = config.heads();
-        this.headSize = config.hiddenSize() / config.heads();
-        query = addChildBlock("query", linear(config.hiddenSize()));
-        key = addChildBlock("key", linear(config.hiddenSize()));
-        value = addChildBlock("value", linear(config.hiddenSize()));
+        this.headSize = config.attentionHeadSize();
+        query = addChildBlock("query", linear(config.attentionWidth()));
+        key = addChildBlock("key", linear(config.attentionWidth()));
+        value = addChildBlock("value", linear(config.attentionWidth()));
         attentionDropout = addChildBlock("attentionDropout", Dropout.builder().optRate(DROPOUT).build());
         attentionOutput = addChildBlock("attentionOutput", linear(config.hiddenSize()));
         attentionOutputDropout = addChildBlock("attentionOutputDropout", Dropout.builder().optRate(DROPOUT).build());
@@ -132,10 +132,12 @@ final class BertLayer extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape hidden = inputShapes[0];
-        for (AbstractBlock block : new AbstractBlock[] {query, key, value, attentionOutput, attentionOutputDropout,
-                attentionNorm, intermediate, outputDropout, outputNorm}) {
+        for (AbstractBlock block : new AbstractBlock[] {query, key, value, attentionOutputDropout, attentionNorm,
+                intermediate, outputDropout, outputNorm}) {
             block.initialize(manager, dataType, hidden);
         }
+        // the heads' outputs together: narrower than the hidden states once heads are pruned
+        attentionOutput.initialize(manager, dataType, query.getOutputShapes(new Shape[] {hidden})[0]);
         attentionDropout.initialize(manager, dataType, new Shape(hidden.get(0), heads, hidden.get(1),
                 hidden.get(1)));
         output.initialize(manager, dataType, intermediate.getOutputShapes(new Shape[] {hidden})[0]);

@@ -49,7 +49,12 @@ public final class OnnxExport {
     }
 
     public static void write(BertClassifier model, OutputStream out) throws IOException {
-        build(model).writeTo(out);
+        write(model, OnnxPrecision.FP32, out);
+    }
+
+    /** Writes the model with its linear weights in {@code precision}. */
+    public static void write(BertClassifier model, OnnxPrecision precision, OutputStream out) throws IOException {
+        precision.apply(build(model)).writeTo(out);
     }
 
     static Onnx.ModelProto build(BertClassifier model) {
@@ -122,7 +127,7 @@ public final class OnnxExport {
 
         String layer(String prefix, String hidden, String maskBias) {
             int heads = config.heads();
-            int headSize = config.hiddenSize() / heads;
+            int headSize = config.attentionHeadSize();
             String split = graph.longs(new long[] {0, 0, heads, headSize}, 4);
             String q = graph.node("Transpose", List.of(graph.node("Reshape", List.of(
                     linear(prefix + "attention.self.query.", hidden), split))), OnnxGraph.intsAttribute("perm",
@@ -138,7 +143,7 @@ public final class OnnxExport {
             String probabilities = graph.node("Softmax", List.of(scores), intAttribute("axis", -1));
             String context = graph.node("Reshape", List.of(graph.node("Transpose", List.of(graph.node("MatMul",
                             List.of(probabilities, v))), OnnxGraph.intsAttribute("perm", 0, 2, 1, 3)),
-                    graph.longs(new long[] {0, 0, config.hiddenSize()}, 3)));
+                    graph.longs(new long[] {0, 0, config.attentionWidth()}, 3)));
             String attended = norm(prefix + "attention.output.LayerNorm.", graph.node("Add", List.of(
                     linear(prefix + "attention.output.dense.", context), hidden)));
             String expanded = gelu(linear(prefix + "intermediate.dense.", attended));

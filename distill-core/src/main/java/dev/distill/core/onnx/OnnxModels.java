@@ -94,27 +94,32 @@ public final class OnnxModels {
 
     /** A float tensor as an array, from raw little-endian bytes or from its float_data field. */
     static NDArray array(Onnx.TensorProto tensor, NDManager manager) {
-        if (tensor.getDataType() != Onnx.TensorProto.DataType.FLOAT_VALUE) {
-            throw new IllegalArgumentException("tensor " + tensor.getName() + " has ONNX data type "
-                    + tensor.getDataType() + ", not float");
-        }
         Shape shape = new Shape(tensor.getDimsList().stream().mapToLong(Long::longValue).toArray());
-        float[] values;
-        if (tensor.hasRawData()) {
-            ByteBuffer raw = tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            values = new float[raw.remaining() / Float.BYTES];
-            raw.asFloatBuffer().get(values);
-        } else {
-            List<Float> data = tensor.getFloatDataList();
-            values = new float[data.size()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = data.get(i);
-            }
-        }
+        float[] values = floats(tensor);
         if (values.length != shape.size()) {
             throw new IllegalArgumentException("tensor " + tensor.getName() + " holds " + values.length
                     + " values for shape " + shape);
         }
         return manager.create(values, shape);
+    }
+
+    /** The values of a float tensor, from raw little-endian bytes or from its float_data field. */
+    static float[] floats(Onnx.TensorProto tensor) {
+        if (tensor.getDataType() != Onnx.TensorProto.DataType.FLOAT_VALUE) {
+            throw new IllegalArgumentException("tensor " + tensor.getName() + " has ONNX data type "
+                    + tensor.getDataType() + ", not float");
+        }
+        if (tensor.hasRawData()) {
+            ByteBuffer raw = tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            float[] values = new float[raw.remaining() / Float.BYTES];
+            raw.asFloatBuffer().get(values);
+            return values;
+        }
+        List<Float> data = tensor.getFloatDataList();
+        float[] values = new float[data.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = data.get(i);
+        }
+        return values;
     }
 }

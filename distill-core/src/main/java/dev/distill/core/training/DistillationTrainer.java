@@ -28,12 +28,14 @@ import dev.distill.core.model.ProjectedStudent;
 import dev.distill.core.pretrained.ModelSource;
 import dev.distill.core.text.TextTokenizer;
 import dev.distill.core.text.TokenizedBatch;
+import dev.distill.core.weights.StructuredPruning;
 import dev.distill.core.weights.WeightTransfer;
 import dev.distill.core.wire.RecordIds;
 import dev.distill.core.wire.SoftLabel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -162,6 +164,34 @@ public final class DistillationTrainer implements AutoCloseable {
      * @throws IllegalArgumentException if a label cannot be trained on ({@link #check})
      */
     public StepLoss step(List<SoftLabel> labels) {
+        try (NDManager step = trainer.getManager().newSubManager()) {
+            StepLoss measured = backward(labels, step);
+            if (gradientsFinite(step)) {
+                trainer.step();
+            } else {
+                skippedSteps++;
+                LOG.warning("a gradient was not finite: the update was skipped (" + skippedSteps + " so far)");
+            }
+            return measured;
+        }
+    }
+
+    /**
+     * Adds the batch's head and neuron importance ({@link StructuredPruning.Importance}) from the gradients of its
+     * loss; the model is not updated.
+     */
+    public void addImportance(List<SoftLabel> labels, StructuredPruning.Importance importance) {
+        try (NDManager step = trainer.getManager().newSubManager()) {
+            backward(labels, step);
+            Map<String, Parameter> weights = block.weights();
+            importance.add(block.config(), name -> weights.get(name).getArray(),
+                    name -> gradientOf(weights.get(name), step));
+            zeroGradients(step);
+        }
+    }
+
+    /** The batch's loss, with its gradients in the parameters. */
+    private StepLoss backward(List<SoftLabel> labels, NDManager step) {
         check(labels);
         int numClasses = block.config().numClasses();
         float[][] gold = new float[labels.size()][numClasses];
@@ -178,29 +208,19 @@ public final class DistillationTrainer implements AutoCloseable {
             }
         }
         TokenizedBatch tokens = tokenizer.encode(texts);
-        try (NDManager step = trainer.getManager().newSubManager()) {
-            NDList inputs = new NDList(step.create(tokens.inputIds()), step.create(tokens.attentionMask()));
-            NDList targets = new NDList(step.create(gold), step.create(teacher));
-            StepLoss measured;
-            try (GradientCollector collector = trainer.newGradientCollector()) {
-                NDList predictions = trainer.forward(inputs);
-                NDList terms = loss.evaluateTerms(targets, predictions);
-                NDArray batchLoss = terms.get(0);
-                if (matching != null) {
-                    NDList projected = new NDList(predictions.subList(1, predictions.size()));
-                    batchLoss = batchLoss.add(hiddenStateLoss.evaluate(teacherStates(labels, step), projected)
-                            .mul(matching.weight()));
-                }
-                collector.backward(batchLoss);
-                measured = new StepLoss(batchLoss.getFloat(), terms.get(1).getFloat());
+        NDList inputs = new NDList(step.create(tokens.inputIds()), step.create(tokens.attentionMask()));
+        NDList targets = new NDList(step.create(gold), step.create(teacher));
+        try (GradientCollector collector = trainer.newGradientCollector()) {
+            NDList predictions = trainer.forward(inputs);
+            NDList terms = loss.evaluateTerms(targets, predictions);
+            NDArray batchLoss = terms.get(0);
+            if (matching != null) {
+                NDList projected = new NDList(predictions.subList(1, predictions.size()));
+                batchLoss = batchLoss.add(hiddenStateLoss.evaluate(teacherStates(labels, step), projected)
+                        .mul(matching.weight()));
             }
-            if (gradientsFinite(step)) {
-                trainer.step();
-            } else {
-                skippedSteps++;
-                LOG.warning("a gradient was not finite: the update was skipped (" + skippedSteps + " so far)");
-            }
-            return measured;
+            collector.backward(batchLoss);
+            return new StepLoss(batchLoss.getFloat(), terms.get(1).getFloat());
         }
     }
 
@@ -210,18 +230,29 @@ public final class DistillationTrainer implements AutoCloseable {
      * such an update is skipped, as mixed-precision training skips an overflowing step.
      */
     private boolean gradientsFinite(NDManager step) {
-        List<NDArray> gradients = new ArrayList<>();
         boolean finite = true;
         for (Parameter parameter : model.getBlock().getParameters().values()) {
-            NDArray gradient = parameter.getArray().getGradient();
-            gradient.attach(step);
-            gradients.add(gradient);
+            NDArray gradient = gradientOf(parameter, step);
             finite = finite && !gradient.isNaN().any().getBoolean() && !gradient.isInfinite().any().getBoolean();
         }
         if (!finite) {
-            gradients.forEach(gradient -> gradient.set(new NDIndex("..."), 0f));
+            zeroGradients(step);
         }
         return finite;
+    }
+
+    /** Gradients add up until an update consumes them: without one, they are cleared by hand. */
+    private void zeroGradients(NDManager step) {
+        for (Parameter parameter : model.getBlock().getParameters().values()) {
+            gradientOf(parameter, step).set(new NDIndex("..."), 0f);
+        }
+    }
+
+    /** The parameter's gradient, as a handle freed with the step's arrays. */
+    private static NDArray gradientOf(Parameter parameter, NDManager step) {
+        NDArray gradient = parameter.getArray().getGradient();
+        gradient.attach(step);
+        return gradient;
     }
 
     /** Updates skipped because a gradient was not finite. */

@@ -2,12 +2,8 @@ package dev.distill.core.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * Takes a transformer layer's feed-forward block down to its {@code kept} most important neurons, for a student
@@ -45,30 +41,7 @@ public final class FeedForwardNarrowing {
     public NDArray weight(String layerPrefix, String weight) {
         NDArray full = require(layerPrefix + weight);
         int[] neurons = keptNeurons.computeIfAbsent(layerPrefix, this::mostImportant);
-        float[] values = full.toType(DataType.FLOAT32, false).toFloatArray();
-        Shape shape = full.getShape();
-        if (weight.equals(IN_BIAS)) {
-            float[] cut = new float[neurons.length];
-            for (int i = 0; i < neurons.length; i++) {
-                cut[i] = values[neurons[i]];
-            }
-            return full.getManager().create(cut);
-        }
-        int rows = (int) shape.get(0);
-        int columns = (int) shape.get(1);
-        boolean neuronsAreRows = weight.equals(IN_WEIGHT);
-        float[] cut = new float[neurons.length * (neuronsAreRows ? columns : rows)];
-        for (int i = 0; i < neurons.length; i++) {
-            if (neuronsAreRows) {
-                System.arraycopy(values, neurons[i] * columns, cut, i * columns, columns);
-            } else {
-                for (int row = 0; row < rows; row++) {
-                    cut[row * neurons.length + i] = values[row * columns + neurons[i]];
-                }
-            }
-        }
-        return full.getManager().create(cut, neuronsAreRows ? new Shape(neurons.length, columns)
-                : new Shape(rows, neurons.length));
+        return weight.equals(OUT_WEIGHT) ? WeightSlices.columns(full, neurons) : WeightSlices.rows(full, neurons);
     }
 
     private int[] mostImportant(String layerPrefix) {
@@ -93,11 +66,7 @@ public final class FeedForwardNarrowing {
             }
             importance[j] = Math.sqrt(inNorm) * Math.sqrt(outNorm);
         }
-        int[] ranked = IntStream.range(0, neurons).boxed()
-                .sorted(Comparator.comparingDouble((Integer j) -> -importance[j]).thenComparingInt(j -> j))
-                .mapToInt(Integer::intValue).limit(kept).toArray();
-        Arrays.sort(ranked);
-        return ranked;
+        return WeightSlices.mostImportant(importance, kept);
     }
 
     private NDArray require(String name) {

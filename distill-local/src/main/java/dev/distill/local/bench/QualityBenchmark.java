@@ -6,6 +6,7 @@ import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.evaluation.Latency;
+import dev.distill.core.evaluation.OnnxEvaluation;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
@@ -35,6 +36,8 @@ import java.util.stream.IntStream;
  * non-embedding parameters (every k-th teacher layer, the feed-forward blocks narrowed to their most important
  * neurons) trained on gold labels only and distilled (alpha CE + (1 - alpha) T^2 KL) over several seeds, plus one
  * seed each of distillation with hidden-state transfer, with an unlabelled transfer set, and from random weights.
+ * The teacher and the first distilled student are also exported to ONNX with float and int8 weights and scored and
+ * timed in ONNX Runtime.
  * Every stage is cached ({@code --cache}): a rerun that changes only the students does not redo the teacher.
  * Writes {@code results.json} and {@code results.md}.
  */
@@ -53,6 +56,7 @@ public final class QualityBenchmark {
             --augmented: half the student examples
             """;
     private static final int TEACHER_SEED = 42;
+    private static final int SCORING_BATCH = 64;
     static final String HARD_LABELS = "hard-labels";
     static final String DISTILLED = "distilled";
     private static final String WITH_HIDDEN_STATES = "distilled+hidden-states";
@@ -108,11 +112,18 @@ public final class QualityBenchmark {
             String size = Checkpoints.readManifest(model.checkpoint()).model().toString();
             latencies.computeIfAbsent(size, key -> Latency.measure(model.checkpoint(), tokenizer, devTexts, single));
         }
+        Map<String, List<OnnxEvaluation>> exports = new LinkedHashMap<>();
+        for (Scored model : concat(teacherScore, scored.stream().filter(s -> s.variant().equals(DISTILLED))
+                .limit(1).toList())) {
+            out.printf("%s: exporting to ONNX (float, int8) and scoring in ONNX Runtime%n", model.variant());
+            exports.put(model.variant(), OnnxEvaluation.of(model.checkpoint(), tokenizer, dev, devTexts, single,
+                    SCORING_BATCH));
+        }
         Map<String, Object> results = new LinkedHashMap<>();
         // relative to the project when inside it, so that results files name no machine's folders
         results.put("data", data.startsWith(project) ? project.relativize(data).toString() : data.toString());
         results.put("options", options.values());
-        results.putAll(QualityReport.summarize(teacherScore, scored, latencies));
+        results.putAll(QualityReport.summarize(teacherScore, scored, latencies, exports));
         results.put("seconds", Math.round((System.nanoTime() - started) / 1e9));
         BenchmarkOptions.writeResults(outDir, results, QualityReport.table(results), out);
         return results;

@@ -3,7 +3,9 @@ package dev.distill.local.bench;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.evaluation.Latency;
 import dev.distill.core.evaluation.ModelFigures;
+import dev.distill.core.evaluation.OnnxEvaluation;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.onnx.OnnxPrecision;
 import dev.distill.local.bench.StudentStage.Scored;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,8 +21,10 @@ final class QualityReport {
     /**
      * @param students  every scored student, grouped into rows by variant in the order they first appear
      * @param latencies latency per model size ({@link ModelConfig#toString})
+     * @param exports   ONNX exports (float, int8) of some models, by row name
      */
-    static Map<String, Object> summarize(Scored teacher, List<Scored> students, Map<String, Latency> latencies) {
+    static Map<String, Object> summarize(Scored teacher, List<Scored> students, Map<String, Latency> latencies,
+            Map<String, List<OnnxEvaluation>> exports) {
         ModelConfig teacherSize = Checkpoints.readManifest(teacher.checkpoint()).model();
         Latency teacherLatency = latencies.get(teacherSize.toString());
         double teacherAccuracy = teacher.metrics().accuracy();
@@ -30,9 +34,49 @@ final class QualityReport {
                 students.stream().filter(s -> s.variant().equals(variant)).toList(), teacherAccuracy, teacherLatency,
                 latencies)));
         Map<String, Object> results = new LinkedHashMap<>();
+        List<Map<String, Object>> exportRows = new ArrayList<>();
+        exports.forEach((model, evaluations) -> evaluations.forEach(e -> exportRows.add(exportRow(model, e))));
         results.put("rows", rows);
-        results.put("checks", checks(rows));
+        results.put("onnx", exportRows);
+        Map<String, Object> checks = checks(rows);
+        checks.putAll(int8Checks(exportRows));
+        results.put("checks", checks);
         return results;
+    }
+
+    private static Map<String, Object> exportRow(String model, OnnxEvaluation evaluation) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("model", model);
+        row.put("precision", evaluation.precision().id());
+        row.put("bytesOnDisk", evaluation.sizeBytes());
+        row.put("linearWeightBytes", evaluation.linearWeightBytes());
+        row.put("accuracy", evaluation.metrics().accuracy());
+        row.put("macroF1", evaluation.metrics().macroF1());
+        row.put("millisPerSentenceAtBatch1", evaluation.latency().millisAtBatch1());
+        row.put("millisPerSentenceAtBatch1P95", evaluation.latency().millisAtBatch1P95());
+        row.put("sentencesPerSecondAtBatch32", evaluation.latency().sentencesPerSecond());
+        return row;
+    }
+
+    /** The distilled student with int8 weights against float, both in ONNX Runtime. */
+    private static Map<String, Object> int8Checks(List<Map<String, Object>> exportRows) {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        Map<String, Object> fp32 = exportOf(exportRows, OnnxPrecision.FP32);
+        Map<String, Object> int8 = exportOf(exportRows, OnnxPrecision.INT8);
+        if (fp32 != null && int8 != null) {
+            checks.put("int8LinearWeightsSmallerBy", (double) (long) fp32.get("linearWeightBytes")
+                    / (long) int8.get("linearWeightBytes"));
+            checks.put("int8AccuracyLossPoints", 100 * ((double) fp32.get("accuracy")
+                    - (double) int8.get("accuracy")));
+            checks.put("int8SpeedUpAtBatch1", (double) fp32.get("millisPerSentenceAtBatch1")
+                    / (double) int8.get("millisPerSentenceAtBatch1"));
+        }
+        return checks;
+    }
+
+    private static Map<String, Object> exportOf(List<Map<String, Object>> exportRows, OnnxPrecision precision) {
+        return exportRows.stream().filter(row -> row.get("model").equals(QualityBenchmark.DISTILLED)
+                && row.get("precision").equals(precision.id())).findFirst().orElse(null);
     }
 
     /** The acceptance figures: the student's share of the teacher, and distillation against hard labels. */
@@ -106,8 +150,29 @@ final class QualityReport {
                     row.get("sentencesPerSecondAtBatch32"), row.get("speedUpAtBatch1"),
                     row.get("speedUpAtBatch32")));
         }
+        List<?> exports = (List<?>) results.get("onnx");
+        if (!exports.isEmpty()) {
+            table.append("\nExported to ONNX, run in ONNX Runtime (float and int8 weights, dynamic quantisation):"
+                    + "\n\n"
+                    + "| model | weights | size on disk | linear weights | dev accuracy | macro-F1 "
+                    + "| ms/sentence (batch 1, p50 / p95) | sentences/s (batch 32) |\n"
+                    + "|---|---|---|---|---|---|---|---|\n");
+            for (Object item : exports) {
+                Map<?, ?> row = (Map<?, ?>) item;
+                table.append(String.format("| %s | %s | %.1f MB | %.1f MB | %.4f | %.4f | %.1f / %.1f | %.0f |%n",
+                        row.get("model"), row.get("precision"), (long) row.get("bytesOnDisk") / 1e6,
+                        (long) row.get("linearWeightBytes") / 1e6, row.get("accuracy"), row.get("macroF1"),
+                        row.get("millisPerSentenceAtBatch1"), row.get("millisPerSentenceAtBatch1P95"),
+                        row.get("sentencesPerSecondAtBatch32")));
+            }
+        }
         Map<?, ?> checks = (Map<?, ?>) results.get("checks");
-        if (!checks.isEmpty()) {
+        if (checks.containsKey("int8LinearWeightsSmallerBy")) {
+            table.append(String.format("%nint8 distilled student: linear weights %.2fx smaller, accuracy %+.2f points "
+                            + "against float, %.2fx as fast at batch 1%n", checks.get("int8LinearWeightsSmallerBy"),
+                    -(double) checks.get("int8AccuracyLossPoints"), checks.get("int8SpeedUpAtBatch1")));
+        }
+        if (checks.containsKey("distilledShareOfTeacherAccuracy")) {
             table.append(String.format("%nstudent non-embedding parameters: %.1f%% of the teacher's; distilled "
                             + "student: %.1f%% of the teacher's accuracy (mean over seeds); beats the hard-label "
                             + "student on every seed: %s%n",

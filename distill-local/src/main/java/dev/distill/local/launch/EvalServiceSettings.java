@@ -24,6 +24,11 @@ public final class EvalServiceSettings extends ServiceSettings<EvalServiceSettin
         return set("eval.teacher", teacher.toAbsolutePath());
     }
 
+    /** Whether each checkpoint's ONNX exports (float, int8) are scored too. */
+    public EvalServiceSettings onnxScoring(boolean enabled) {
+        return set("eval.onnx-scoring", enabled);
+    }
+
     /** Where train-service writes checkpoints; only checkpoints inside it are scored. */
     public EvalServiceSettings checkpointDir(Path directory) {
         return set("eval.checkpoint-dir", directory.toAbsolutePath());

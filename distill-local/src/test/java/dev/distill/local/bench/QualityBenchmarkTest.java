@@ -54,6 +54,10 @@ class QualityBenchmarkTest {
         Map<String, Object> checks = (Map<String, Object>) results.get("checks");
         double share = (double) checks.get("studentNonEmbeddingShareOfTeacher");
         assertTrue(share > 0.2 && share <= 0.25, "2 of MiniLM's 6 layers, feed-forward 768 of 1536: " + share);
+        List<Map<String, Object>> onnx = (List<Map<String, Object>>) results.get("onnx");
+        assertEquals(List.of("teacher/fp32", "teacher/int8", "distilled/fp32", "distilled/int8"), onnx.stream()
+                .map(r -> r.get("model") + "/" + r.get("precision")).toList(), "teacher and student as they ship");
+        assertTrue((double) checks.get("int8LinearWeightsSmallerBy") >= 3.5, checks.toString());
         assertTrue(first.contains("teacher: fine-tuning pretrained:all-minilm-l6-v2"), first);
         assertTrue(Files.readString(work.resolve("out/results.md"))
                 .contains("| distilled+transfer-set | 2 x 384 (768) |"));

@@ -61,6 +61,30 @@ public interface EvalConfig {
      */
     Optional<Double> maxLatencyMs();
 
+    /**
+     * Also export each checkpoint to ONNX, with float and with int8 weights, and score and time both in ONNX Runtime
+     * (as a serving stack would run them): the leaderboard's {@code onnxFp32} and {@code onnxInt8}. Costs about two
+     * more scorings per checkpoint.
+     */
+    @WithDefault("true")
+    boolean onnxScoring();
+
+    /** Most texts {@code /predict} runs through the student at once: requests arriving together share a batch. */
+    @WithDefault("32")
+    int predictBatchSize();
+
+    /** How long a {@code /predict} batch waits for more requests before it runs, in milliseconds. */
+    @WithDefault("5")
+    int predictMaxWaitMs();
+
+    /** Most texts in one {@code /predict} request. */
+    @WithDefault("1000")
+    int maxRequestTexts();
+
+    /** Longest text {@code /predict} accepts, in characters. */
+    @WithDefault("20000")
+    int maxTextChars();
+
     /** Promote only checkpoints whose weights take at most this many megabytes (10^6 bytes). Unset: no limit. */
     Optional<Double> maxSizeMb();
 }

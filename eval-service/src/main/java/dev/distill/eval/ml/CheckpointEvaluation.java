@@ -3,6 +3,7 @@ package dev.distill.eval.ml;
 import dev.distill.core.evaluation.ClassificationMetrics;
 import dev.distill.core.evaluation.Latency;
 import dev.distill.core.evaluation.ModelFigures;
+import dev.distill.core.evaluation.OnnxEvaluation;
 import java.util.List;
 
 /**
@@ -12,7 +13,9 @@ import java.util.List;
  * @param agreement share of held-out examples where it predicts the teacher's class; {@code null} without a teacher
  * @param latency   its speed on this machine
  * @param figures   its parameters and size on disk
+ * @param onnx      the same exported to ONNX, with float and int8 weights, run in ONNX Runtime; empty when
+ *                  {@code eval.onnx-scoring} is off
  */
 public record CheckpointEvaluation(ClassificationMetrics metrics, List<String> labels, Double agreement,
-        Latency latency, ModelFigures figures) {
+        Latency latency, ModelFigures figures, List<OnnxEvaluation> onnx) {
 }

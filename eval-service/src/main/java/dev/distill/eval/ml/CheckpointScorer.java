@@ -8,6 +8,7 @@ import dev.distill.core.evaluation.ClassificationMetrics;
 import dev.distill.core.evaluation.HeldOutEvaluation;
 import dev.distill.core.evaluation.Latency;
 import dev.distill.core.evaluation.ModelFigures;
+import dev.distill.core.evaluation.OnnxEvaluation;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelThread;
@@ -99,8 +100,8 @@ public class CheckpointScorer {
     }
 
     /**
-     * Accuracy, macro-F1 and teacher agreement of the checkpoint on the held-out set, its speed and size. Blocking:
-     * call from a worker thread.
+     * Accuracy, macro-F1 and teacher agreement of the checkpoint on the held-out set, its speed and size, and (with
+     * {@code eval.onnx-scoring}) the same for its ONNX exports. Blocking: call from a worker thread.
      *
      * @param checkpoint a checkpoint directory inside {@code eval.checkpoint-dir}
      */
@@ -121,7 +122,9 @@ public class CheckpointScorer {
                 return new CheckpointEvaluation(metrics, classifier.labels(),
                         teacher == null ? null : agreement(names(classifier.labels(), predicted)),
                         Latency.measure(classifier, timedTexts, config.latencySentences()),
-                        ModelFigures.of(directory));
+                        ModelFigures.of(directory), config.onnxScoring() ? OnnxEvaluation.of(directory,
+                        config.tokenizer(), heldOut, timedTexts, config.latencySentences(), config.batchSize())
+                        : List.of());
             }
         });
     }

@@ -1,5 +1,6 @@
 package dev.distill.eval.rest;
 
+import dev.distill.core.onnx.OnnxPrecision;
 import dev.distill.core.wire.PromotionEvent;
 import dev.distill.eval.Promotion;
 import dev.distill.eval.messaging.PromotionPublisher;
@@ -22,8 +23,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  * {@code GET /promotions}: every promotion, newest first; {@code GET /promotions/current}: the serving checkpoint
  * (204 before the first promotion); {@code POST /promotions/rollback} (API key): the checkpoint promoted before the
  * current one serves again, and a {@code ROLLED_BACK} event is published; 409 when none would serve.
- * {@code GET /promotions/current/student.onnx} and {@code .../student.zip}: the promoted student as an ONNX model and
- * as a zipped Hugging Face directory.
+ * {@code GET /promotions/current/student.onnx}, {@code .../student.int8.onnx} and {@code .../student.zip}: the
+ * promoted student as an ONNX model (float or int8 weights) and as a zipped Hugging Face directory.
  */
 @Path("/promotions")
 @Produces(MediaType.APPLICATION_JSON)
@@ -57,7 +58,15 @@ public class PromotionResource {
     @Path("/current/student.onnx")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Uni<Response> onnx() {
-        return download(downloads::onnx, "student.onnx");
+        return download(promoted -> downloads.onnx(promoted, OnnxPrecision.FP32), "student.onnx");
+    }
+
+    /** The same with int8 linear weights (dynamically quantised); 404 before the first promotion. */
+    @GET
+    @Path("/current/student.int8.onnx")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public Uni<Response> onnxInt8() {
+        return download(promoted -> downloads.onnx(promoted, OnnxPrecision.INT8), "student.int8.onnx");
     }
 
     /** The promoted student as a zipped Hugging Face directory; 404 before the first promotion. */

@@ -3,8 +3,10 @@ package dev.distill.eval.service;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.evaluation.ClassificationMetrics;
+import dev.distill.core.evaluation.OnnxEvaluation;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.eval.CheckpointScore;
+import dev.distill.eval.OnnxScore;
 import dev.distill.eval.ml.CheckpointEvaluation;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -42,6 +44,12 @@ public class LeaderboardService {
                     score.parameters = evaluation.figures().parameters();
                     score.nonEmbeddingParameters = evaluation.figures().nonEmbeddingParameters();
                     score.sizeBytes = evaluation.figures().bytesOnDisk();
+                    for (OnnxEvaluation onnx : evaluation.onnx()) {
+                        switch (onnx.precision()) {
+                            case FP32 -> score.onnxFp32 = OnnxScore.of(onnx);
+                            case INT8 -> score.onnxInt8 = OnnxScore.of(onnx);
+                        }
+                    }
                     score.path = event.path();
                     score.evaluatedAt = Instant.now();
                     return score.persist();

@@ -1,7 +1,9 @@
 package dev.distill.eval.service;
 
+import dev.distill.core.Directories;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.export.StudentExport;
+import dev.distill.core.onnx.OnnxPrecision;
 import dev.distill.eval.Promotion;
 import dev.distill.eval.config.EvalConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,8 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -29,10 +30,11 @@ public class StudentDownloads {
         this.config = config;
     }
 
-    public byte[] onnx(Promotion promoted) {
+    public byte[] onnx(Promotion promoted, OnnxPrecision precision) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
-            StudentExport.onnx(Checkpoints.confine(config.checkpointDir(), promoted.path), config.tokenizer(), bytes);
+            StudentExport.onnx(Checkpoints.confine(config.checkpointDir(), promoted.path), config.tokenizer(),
+                    precision, bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot export checkpoint " + promoted.checkpointId, e);
         }
@@ -44,7 +46,7 @@ public class StudentDownloads {
         Path scratch = null;
         try {
             scratch = Files.createTempDirectory("student-export");
-            StudentExport.export(checkpoint, config.tokenizer(), scratch, null);
+            StudentExport.export(checkpoint, config.tokenizer(), scratch, Map.of());
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.list(scratch)) {
                 for (Path file : files.sorted().toList()) {
@@ -57,21 +59,7 @@ public class StudentDownloads {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot export checkpoint " + promoted.checkpointId, e);
         } finally {
-            deleteQuietly(scratch);
-        }
-    }
-
-    private static void deleteQuietly(Path directory) {
-        if (directory == null) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            List<Path> all = paths.sorted(Comparator.reverseOrder()).toList();
-            for (Path path : all) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException ignored) {
-            // a temporary directory left behind is harmless
+            Directories.deleteQuietly(scratch);
         }
     }
 }

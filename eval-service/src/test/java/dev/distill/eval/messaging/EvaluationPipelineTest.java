@@ -80,8 +80,12 @@ class EvaluationPipelineTest {
         given().get("/q/health/ready").then().statusCode(200);
     }
 
-    /** Every score carries the checkpoint's speed on this machine and its size, as the teacher's figures do. */
+    /**
+     * Every score carries the checkpoint's speed on this machine and its size, as the teacher's figures do, and the
+     * same for its ONNX exports (float and int8) run in ONNX Runtime.
+     */
     @Test
+    @SuppressWarnings("unchecked")
     void everyScoredCheckpointIsTimedAndSized() {
         CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, "run-" + UUID.randomUUID(), 7, 4);
         KafkaTopics.send(Topics.CHECKPOINTS, event.checkpointId(), WireCodec.encode(event));
@@ -98,7 +102,22 @@ class EvaluationPipelineTest {
             long nonEmbedding = ((Number) row.get("nonEmbeddingParameters")).longValue();
             assertTrue(nonEmbedding > 0 && parameters > nonEmbedding, id + ": " + parameters + ", " + nonEmbedding);
             // float32 weights: at least 4 bytes per parameter
-            assertTrue(((Number) row.get("sizeBytes")).longValue() >= 4 * parameters, id);
+            long sizeBytes = ((Number) row.get("sizeBytes")).longValue();
+            assertTrue(sizeBytes >= 4 * parameters, id);
+            Map<String, Object> fp32 = (Map<String, Object>) row.get("onnxFp32");
+            Map<String, Object> int8 = (Map<String, Object>) row.get("onnxInt8");
+            for (Map<String, Object> onnx : List.of(fp32, int8)) {
+                assertTrue(((Number) onnx.get("latencyMillisP50")).doubleValue() > 0, id + ": " + onnx);
+                assertTrue(((Number) onnx.get("sentencesPerSecond")).doubleValue() > 0, id + ": " + onnx);
+                double accuracy = ((Number) onnx.get("accuracy")).doubleValue();
+                assertTrue(accuracy >= 0 && accuracy <= 1, id + ": " + onnx);
+            }
+            // the same computation up to float rounding: at most a near-tie may flip
+            assertEquals(((Number) row.get("accuracy")).doubleValue(), ((Number) fp32.get("accuracy")).doubleValue(),
+                    1.0 / ((Number) row.get("examples")).intValue() + 1e-9,
+                    id + ": the float ONNX export predicts what the checkpoint predicts");
+            assertTrue(((Number) int8.get("sizeBytes")).longValue() < ((Number) fp32.get("sizeBytes")).longValue(),
+                    id + ": int8 export smaller than float: " + int8 + " vs " + fp32);
         }
     }
 

@@ -73,7 +73,7 @@ class PromotionResourceTest {
         }
     }
 
-    /** The promoted student downloads as an ONNX model and as a zipped Hugging Face directory. */
+    /** The promoted student downloads as an ONNX model (float and int8) and as a zipped Hugging Face directory. */
     @Test
     void thePromotedStudentDownloadsAsOnnxAndAsAHuggingFaceDirectory() throws Exception {
         CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, "run-" + UUID.randomUUID(), 1,
@@ -86,6 +86,12 @@ class PromotionResourceTest {
         Onnx.ModelProto model = OnnxModels.read(new ByteArrayInputStream(onnx));
         assertEquals(List.of("logits"), model.getGraph().getOutputList().stream()
                 .map(Onnx.ValueInfoProto::getName).toList());
+        byte[] int8 = given().get("/promotions/current/student.int8.onnx").then().statusCode(200)
+                .header("Content-Disposition", containsString("student.int8.onnx")).extract().asByteArray();
+        Onnx.ModelProto quantized = OnnxModels.read(new ByteArrayInputStream(int8));
+        assertTrue(quantized.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("MatMulInteger")),
+                "the int8 download has integer matrix products");
+        assertEquals(model.getGraph().getInputList(), quantized.getGraph().getInputList());
 
         byte[] zip = given().get("/promotions/current/student.zip").then().statusCode(200).extract().asByteArray();
         Map<String, byte[]> entries = new HashMap<>();

@@ -1,14 +1,12 @@
 package dev.distill.label.rest;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.wire.TextExample;
 import dev.distill.label.config.LabelConfig;
 import dev.distill.label.messaging.ExamplePublisher;
 import dev.distill.label.service.ExampleValidator;
+import dev.distill.service.http.JsonBatchBody;
 import dev.distill.service.http.JsonErrors;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -17,11 +15,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,7 +55,7 @@ public class ExampleResource {
     public Uni<Response> ingest(byte[] body) {
         List<TextExample> examples;
         try {
-            examples = parse(utf8(body));
+            examples = parse(body);
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(JsonErrors.of(Response.Status.BAD_REQUEST.getStatusCode(), e.getMessage()));
         }
@@ -71,43 +64,9 @@ public class ExampleResource {
                 .replaceWith(() -> Response.accepted(new Accepted(examples.size(), ids)).build());
     }
 
-    private static String utf8(byte[] body) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body == null ? new byte[0] : body))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("the request body is not valid UTF-8 (" + e.getMessage() + ")");
-        }
-    }
-
-    private List<TextExample> parse(String body) {
-        if (body == null || body.isBlank()) {
-            throw new IllegalArgumentException("the request body is empty; send a JSON array or JSON lines of "
-                    + "{\"text\": ..., \"label\": optional, \"id\": optional}");
-        }
-        List<JsonNode> nodes = new ArrayList<>();
-        String trimmed = body.strip();
-        if (trimmed.startsWith("[")) {
-            JsonNode array = readJson(trimmed, "the body");
-            array.forEach(nodes::add);
-        } else {
-            String[] lines = trimmed.split("\\R");
-            for (int i = 0; i < lines.length; i++) {
-                if (!lines[i].isBlank()) {
-                    nodes.add(readJson(lines[i], "line " + (i + 1)));
-                }
-            }
-        }
-        if (nodes.isEmpty()) {
-            throw new IllegalArgumentException("the request holds no examples");
-        }
-        if (nodes.size() > config.maxRequestExamples()) {
-            throw new IllegalArgumentException("the request holds " + nodes.size() + " examples, the limit is "
-                    + config.maxRequestExamples());
-        }
+    private List<TextExample> parse(byte[] body) {
+        List<JsonNode> nodes = new JsonBatchBody(mapper, "examples",
+                "{\"text\": ..., \"label\": optional, \"id\": optional}").items(body, config.maxRequestExamples());
         List<TextExample> examples = new ArrayList<>(nodes.size());
         Map<String, Integer> firstWithId = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
@@ -125,23 +84,6 @@ public class ExampleResource {
             examples.add(example);
         }
         return examples;
-    }
-
-    /** One JSON value, and nothing after it: {@code [..] garbage} or {@code [..][..]} is refused, not cut short. */
-    private JsonNode readJson(String text, String where) {
-        try (JsonParser parser = mapper.createParser(text)) {
-            JsonNode node = mapper.readTree(parser);
-            if (parser.nextToken() != null) {
-                JsonLocation at = parser.currentTokenLocation();
-                throw new IllegalArgumentException(where + " has content after its JSON value (line " + at.getLineNr()
-                        + ", column " + at.getColumnNr() + "); send one JSON array, or one JSON object per line");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(where + " is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new IllegalArgumentException(where + " cannot be read: " + e.getMessage());
-        }
     }
 
     private static TextExample toExample(JsonNode node, int index) {

@@ -1,0 +1,142 @@
+package dev.distill.core.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.distill.core.model.BertClassifier;
+import dev.distill.core.model.ModelConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+/**
+ * Structured pruning of a BERT model: whole attention heads and feed-forward neurons are removed, the least important
+ * first, every layer keeping the same number of each, so the pruned model is an ordinary smaller
+ * {@link ModelConfig} (fewer heads of the same width, a narrower feed-forward block) that trains, checkpoints and
+ * exports like any other.
+ *
+ * <p>Importance is the first-order estimate of how much the loss changes when a unit's output is gated away
+ * (Michel, Levy and Neubig 2019, "Are Sixteen Heads Really Better than One?"; Molchanov et al. 2017 for neurons):
+ * {@code I = |dL/d xi|} for a gate {@code xi} (= 1) on the unit's output. The gate scales the unit's columns of the
+ * projection that reads it, so {@code dL/d xi = sum(W .* dL/dW)} over those columns: head h's columns of the attention
+ * output projection, neuron j's column of the feed-forward output projection. Summed over batches of the training
+ * data (the absolute value taken per batch, not per example as in the paper).
+ */
+public final class StructuredPruning {
+    private static final Pattern LAYER_WEIGHT = Pattern.compile("bert\\.encoder\\.layer\\.(\\d+)\\.(.+)");
+    private static final String ATTENTION_OUT = "attention.output.dense.weight";
+    private static final String[] HEAD_ROWS = {"attention.self.query.weight", "attention.self.query.bias",
+        "attention.self.key.weight", "attention.self.key.bias", "attention.self.value.weight",
+        "attention.self.value.bias"};
+
+    private StructuredPruning() {
+    }
+
+    /** Importance of every head ({@code [layer][head]}) and feed-forward neuron ({@code [layer][neuron]}). */
+    public record Importance(double[][] heads, double[][] neurons) {
+
+        public static Importance none(ModelConfig config) {
+            return new Importance(new double[config.layers()][config.heads()],
+                    new double[config.layers()][config.intermediateSize()]);
+        }
+
+        /**
+         * Adds one batch's importance from the model's weights and the gradients of the batch's loss.
+         *
+         * @param weights   weight by Hugging Face name
+         * @param gradients gradient of the loss by the same name
+         */
+        public void add(ModelConfig config, Function<String, NDArray> weights, Function<String, NDArray> gradients) {
+            for (int layer = 0; layer < config.layers(); layer++) {
+                String prefix = "bert.encoder.layer." + layer + ".";
+                double[] attention = gateGradients(weights.apply(prefix + ATTENTION_OUT),
+                        gradients.apply(prefix + ATTENTION_OUT));
+                for (int head = 0; head < config.heads(); head++) {
+                    double sum = 0;
+                    for (int c = head * config.attentionHeadSize(); c < (head + 1) * config.attentionHeadSize(); c++) {
+                        sum += attention[c];
+                    }
+                    heads[layer][head] += Math.abs(sum);
+                }
+                double[] feedForward = gateGradients(weights.apply(prefix + FeedForwardNarrowing.OUT_WEIGHT),
+                        gradients.apply(prefix + FeedForwardNarrowing.OUT_WEIGHT));
+                for (int neuron = 0; neuron < feedForward.length; neuron++) {
+                    neurons[layer][neuron] += Math.abs(feedForward[neuron]);
+                }
+            }
+        }
+
+        /** {@code sum over rows of W .* G}, per column: the loss gradient of a gate on each input of the projection. */
+        private static double[] gateGradients(NDArray weight, NDArray gradient) {
+            float[] w = weight.toType(DataType.FLOAT32, false).toFloatArray();
+            float[] g = gradient.toType(DataType.FLOAT32, false).toFloatArray();
+            int columns = (int) weight.getShape().get(1);
+            double[] sums = new double[columns];
+            for (int i = 0; i < w.length; i++) {
+                sums[i % columns] += (double) w[i] * g[i];
+            }
+            return sums;
+        }
+    }
+
+    /**
+     * The model cut to its {@code heads} most important heads and {@code neurons} most important feed-forward
+     * neurons in every layer.
+     *
+     * @param weights weights by Hugging Face name; the pruned ones are created in their managers
+     * @return the pruned model's size and weights (all of them, the untouched ones shared)
+     * @throws IllegalArgumentException if more heads or neurons are asked for than the model has
+     */
+    public static Pruned prune(ModelConfig config, Map<String, NDArray> weights, Importance importance, int heads,
+            int neurons) {
+        if (heads < 1 || heads > config.heads() || neurons < 1 || neurons > config.intermediateSize()) {
+            throw new IllegalArgumentException("cannot keep " + heads + " of " + config.heads() + " heads and "
+                    + neurons + " of " + config.intermediateSize() + " feed-forward neurons per layer");
+        }
+        int[][] keptChannels = new int[config.layers()][];
+        int[][] keptNeurons = new int[config.layers()][];
+        for (int layer = 0; layer < config.layers(); layer++) {
+            int headSize = config.attentionHeadSize();
+            keptChannels[layer] = IntStream.of(WeightSlices.mostImportant(importance.heads()[layer], heads))
+                    .flatMap(head -> IntStream.range(head * headSize, (head + 1) * headSize)).toArray();
+            keptNeurons[layer] = WeightSlices.mostImportant(importance.neurons()[layer], neurons);
+        }
+        Map<String, NDArray> pruned = new LinkedHashMap<>();
+        weights.forEach((name, weight) -> {
+            Matcher layer = LAYER_WEIGHT.matcher(name);
+            pruned.put(name, layer.matches() ? cut(layer.group(2), weight,
+                    keptChannels[Integer.parseInt(layer.group(1))], keptNeurons[Integer.parseInt(layer.group(1))])
+                    : weight);
+        });
+        return new Pruned(config.withHeads(heads).withIntermediateSize(neurons), pruned);
+    }
+
+    /** A pruned model: its size and its weights under Hugging Face names. */
+    public record Pruned(ModelConfig config, Map<String, NDArray> weights) {
+
+        /** The pruned model as a block, its parameters in {@code manager}. */
+        public BertClassifier model(NDManager manager) {
+            BertClassifier model = new BertClassifier(config);
+            model.initialize(manager, DataType.FLOAT32, BertClassifier.inputShapes(1, 2));
+            WeightTransfer.assign(model.weights(), weights, "the pruned model");
+            return model;
+        }
+    }
+
+    private static NDArray cut(String weight, NDArray full, int[] channels, int[] neurons) {
+        for (String rows : HEAD_ROWS) {
+            if (weight.equals(rows)) {
+                return WeightSlices.rows(full, channels);
+            }
+        }
+        return switch (weight) {
+            case ATTENTION_OUT -> WeightSlices.columns(full, channels);
+            case FeedForwardNarrowing.IN_WEIGHT, FeedForwardNarrowing.IN_BIAS -> WeightSlices.rows(full, neurons);
+            case FeedForwardNarrowing.OUT_WEIGHT -> WeightSlices.columns(full, neurons);
+            default -> full;
+        };
+    }
+}
