@@ -7,6 +7,7 @@ import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.evaluation.Latency;
 import dev.distill.core.evaluation.OnnxEvaluation;
+import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
@@ -36,9 +37,10 @@ import java.util.stream.IntStream;
  * non-embedding parameters (every k-th teacher layer, the feed-forward blocks narrowed to their most important
  * neurons) trained on gold labels only and distilled (alpha CE + (1 - alpha) T^2 KL) over several seeds, plus one
  * seed each of distillation with hidden-state transfer, with an unlabelled transfer set, and from random weights.
- * The teacher and the first distilled student are also exported to ONNX with float and int8 weights and scored and
- * timed in ONNX Runtime.
- * Every stage is cached ({@code --cache}): a rerun that changes only the students does not redo the teacher.
+ * Each distilled student is also pruned to half its non-embedding parameters and recovered by distillation. The
+ * teacher and the first distilled and pruned students are also exported to ONNX with float and int8 weights and
+ * scored and timed in ONNX Runtime. Every stage is cached ({@code --cache}): a rerun that changes only the students
+ * does not redo the teacher.
  * Writes {@code results.json} and {@code results.md}.
  */
 public final class QualityBenchmark {
@@ -49,11 +51,14 @@ public final class QualityBenchmark {
                                  [--epochs auto] [--learning-rate 1e-4] [--alpha 0.5] [--temperature 4]
                                  [--hidden-weight 1] [--augmented N] [--seeds 1,2,3] [--eval-limit N]
                                  [--latency-sentences 200] [--stages teacher,students] [--variants all]
+                                 [--prune-heads N] [--prune-batches 64]
                                  [--cache DIR] [--out DIR]
             students: half the teacher's layers (every 2nd) unless --student-layers says otherwise, feed-forward
             blocks as wide as a quarter of the teacher's non-embedding parameters allows; --epochs and
             --teacher-epochs auto: one pass, more on small data sets (at least 16,000 examples seen);
-            --augmented: half the student examples
+            --augmented: half the student examples; pruned students: each distilled one cut to half its
+            non-embedding parameters (--prune-heads: half its heads, then the widest feed-forward block that fits),
+            importance from --prune-batches batches, then distilled again to recover
             """;
     private static final int TEACHER_SEED = 42;
     private static final int SCORING_BATCH = 64;
@@ -62,8 +67,9 @@ public final class QualityBenchmark {
     private static final String WITH_HIDDEN_STATES = "distilled+hidden-states";
     private static final String WITH_TRANSFER_SET = "distilled+transfer-set";
     private static final String RANDOM_INIT = "distilled-random-init";
+    static final String PRUNED = "pruned";
     private static final List<String> VARIANTS = List.of(HARD_LABELS, DISTILLED, WITH_HIDDEN_STATES,
-            WITH_TRANSFER_SET, RANDOM_INIT);
+            WITH_TRANSFER_SET, RANDOM_INIT, PRUNED);
 
     private final BenchmarkOptions options;
     private final Path project;
@@ -113,8 +119,11 @@ public final class QualityBenchmark {
             latencies.computeIfAbsent(size, key -> Latency.measure(model.checkpoint(), tokenizer, devTexts, single));
         }
         Map<String, List<OnnxEvaluation>> exports = new LinkedHashMap<>();
-        for (Scored model : concat(teacherScore, scored.stream().filter(s -> s.variant().equals(DISTILLED))
-                .limit(1).toList())) {
+        List<Scored> shipped = new ArrayList<>();
+        for (String variant : List.of(DISTILLED, PRUNED)) {
+            scored.stream().filter(s -> s.variant().equals(variant)).findFirst().ifPresent(shipped::add);
+        }
+        for (Scored model : concat(teacherScore, shipped)) {
             out.printf("%s: exporting to ONNX (float, int8) and scoring in ONNX Runtime%n", model.variant());
             exports.put(model.variant(), OnnxEvaluation.of(model.checkpoint(), tokenizer, dev, devTexts, single,
                     SCORING_BATCH));
@@ -173,23 +182,26 @@ public final class QualityBenchmark {
         List<Scored> scored = new ArrayList<>();
         for (int seed : seeds) {
             if (variants.contains(HARD_LABELS)) {
-                scored.add(students.obtain(recipe(HARD_LABELS, size, true, stride, 1f, seed, gold, null), gold));
+                scored.add(students.obtain(recipe(HARD_LABELS, size, true, stride, 1f, seed, gold, null, null), gold));
             }
             if (variants.contains(DISTILLED)) {
-                scored.add(students.obtain(recipe(DISTILLED, size, true, stride, alpha, seed, soft, null), soft));
+                scored.add(students.obtain(recipe(DISTILLED, size, true, stride, alpha, seed, soft, null, null), soft));
             }
         }
         int first = seeds.get(0);
         if (variants.contains(WITH_HIDDEN_STATES)) {
             scored.add(students.obtain(recipe(WITH_HIDDEN_STATES, size, true, stride, alpha, first, softWithStates,
-                    matching), softWithStates));
+                    matching, null), softWithStates));
         }
         if (variants.contains(WITH_TRANSFER_SET)) {
             scored.add(students.obtain(recipe(WITH_TRANSFER_SET, size, true, stride, alpha, first, withTransfer,
-                    null), withTransfer));
+                    null, null), withTransfer));
         }
         if (variants.contains(RANDOM_INIT)) {
-            scored.add(students.obtain(recipe(RANDOM_INIT, size, false, stride, alpha, first, soft, null), soft));
+            scored.add(students.obtain(recipe(RANDOM_INIT, size, false, stride, alpha, first, soft, null, null), soft));
+        }
+        if (variants.contains(PRUNED)) {
+            scored.addAll(pruneStudents(students, scored, size, alpha, soft));
         }
         // rows in table order: variants as listed above, each over its seeds
         Map<String, List<Scored>> byVariant = scored.stream().collect(Collectors.groupingBy(Scored::variant,
@@ -197,14 +209,52 @@ public final class QualityBenchmark {
         return byVariant.values().stream().flatMap(List::stream).toList();
     }
 
+    /**
+     * Each distilled student pruned to half its non-embedding parameters (half its heads by default, then the widest
+     * feed-forward block that fits) and recovered by the same distillation it was trained with.
+     */
+    private List<Scored> pruneStudents(StudentStage students, List<Scored> scored, ModelConfig size, float alpha,
+            List<SoftLabel> soft) {
+        List<Scored> distilled = scored.stream().filter(s -> s.variant().equals(DISTILLED)).toList();
+        if (distilled.isEmpty()) {
+            throw new IllegalArgumentException("--variants " + PRUNED + " needs " + DISTILLED + " too: the pruned "
+                    + "students are cut from the distilled ones");
+        }
+        int heads = options.intOption("prune-heads", Math.max(1, size.heads() / 2));
+        int neurons = halfSizeNeurons(size, heads);
+        ModelConfig prunedSize = size.withHeads(heads).withIntermediateSize(neurons);
+        List<Scored> pruned = new ArrayList<>();
+        for (Scored student : distilled) {
+            Recipe recovery = recipe(PRUNED, prunedSize, false, 1, alpha, student.seed(), soft, null, null);
+            Scored cut = students.prune(student, recovery.settings(), soft, options.intOption("prune-batches", 64),
+                    heads, neurons);
+            pruned.add(students.obtain(recipe(PRUNED, prunedSize, false, 1, alpha, student.seed(), soft, null,
+                    cut.checkpoint()), soft));
+        }
+        return pruned;
+    }
+
+    /** The widest feed-forward block that, with {@code heads} heads, keeps at most half the student's parameters. */
+    static int halfSizeNeurons(ModelConfig student, int heads) {
+        long budget = new BertClassifier(student).parameterCount().nonEmbedding() / 2;
+        for (int width = student.intermediateSize(); width > 0; width--) {
+            ModelConfig pruned = student.withHeads(heads).withIntermediateSize(width);
+            if (new BertClassifier(pruned).parameterCount().nonEmbedding() <= budget) {
+                return width;
+            }
+        }
+        throw new IllegalArgumentException(heads + " heads per layer keep more than half of the student's "
+                + "non-embedding parameters whatever the feed-forward width: prune more heads (--prune-heads)");
+    }
+
     private Recipe recipe(String variant, ModelConfig size, boolean fromTeacher, int stride, float alpha, int seed,
-            List<SoftLabel> examples, LayerMatching matching) {
+            List<SoftLabel> examples, LayerMatching matching, Path initFrom) {
         int epochs = options.passesOption("epochs", examples.size());
         int steps = epochs * ((examples.size() + OfflineTraining.BATCH_SIZE - 1) / OfflineTraining.BATCH_SIZE);
         int warmup = Math.max(1, steps / 10);
         TrainingSettings settings = new TrainingSettings(alpha, floatOption("temperature", "4"),
                 floatOption("learning-rate", "1e-4"), warmup, Math.max(steps, warmup + 1), seed);
-        return new Recipe(variant, size, fromTeacher, stride, settings, epochs, matching);
+        return new Recipe(variant, size, fromTeacher, stride, settings, epochs, matching, initFrom);
     }
 
     /** The rows {@code --variants} asks for (a comma-separated subset of {@link #VARIANTS}; default all). */

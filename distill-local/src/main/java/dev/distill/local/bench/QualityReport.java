@@ -39,6 +39,7 @@ final class QualityReport {
         results.put("rows", rows);
         results.put("onnx", exportRows);
         Map<String, Object> checks = checks(rows);
+        checks.putAll(pruningChecks(rows));
         checks.putAll(int8Checks(exportRows));
         results.put("checks", checks);
         return results;
@@ -56,6 +57,20 @@ final class QualityReport {
         row.put("millisPerSentenceAtBatch1P95", evaluation.latency().millisAtBatch1P95());
         row.put("sentencesPerSecondAtBatch32", evaluation.latency().sentencesPerSecond());
         return row;
+    }
+
+    /** The pruned students against the distilled ones they were cut from. */
+    private static Map<String, Object> pruningChecks(List<Map<String, Object>> rows) {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        Map<String, Object> distilled = byModel(rows, QualityBenchmark.DISTILLED);
+        Map<String, Object> pruned = byModel(rows, QualityBenchmark.PRUNED);
+        if (distilled != null && pruned != null) {
+            checks.put("prunedNonEmbeddingShareOfDistilled", (double) (long) pruned.get("nonEmbeddingParameters")
+                    / (long) distilled.get("nonEmbeddingParameters"));
+            checks.put("prunedShareOfDistilledAccuracy", (double) pruned.get("accuracyMean")
+                    / (double) distilled.get("accuracyMean"));
+        }
+        return checks;
     }
 
     /** The distilled student with int8 weights against float, both in ONNX Runtime. */
@@ -116,6 +131,7 @@ final class QualityReport {
         row.put("model", runs.get(0).variant());
         row.put("layers", size.layers());
         row.put("hidden", size.hiddenSize());
+        row.put("heads", size.heads());
         row.put("intermediate", size.intermediateSize());
         row.put("parameters", figures.parameters());
         row.put("nonEmbeddingParameters", figures.nonEmbeddingParameters());
@@ -141,9 +157,10 @@ final class QualityReport {
                 + " | speed-up (1 / 32) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Object item : (List<?>) results.get("rows")) {
             Map<?, ?> row = (Map<?, ?>) item;
-            table.append(String.format("| %s | %d x %d (%d) | %,d | %,d | %.1f MB | %.4f ± %.4f | %d | %.4f | %.1f%% "
-                            + "| %.1f | %.0f | %.1fx / %.1fx |%n", row.get("model"), row.get("layers"),
-                    row.get("hidden"), row.get("intermediate"), row.get("parameters"),
+            String heads = row.get("model").equals(QualityBenchmark.PRUNED) ? ", " + row.get("heads") + " heads" : "";
+            table.append(String.format("| %s | %d x %d (%d)%s | %,d | %,d | %.1f MB | %.4f ± %.4f | %d | %.4f "
+                            + "| %.1f%% | %.1f | %.0f | %.1fx / %.1fx |%n", row.get("model"), row.get("layers"),
+                    row.get("hidden"), row.get("intermediate"), heads, row.get("parameters"),
                     row.get("nonEmbeddingParameters"), (long) row.get("bytesOnDisk") / 1e6, row.get("accuracyMean"),
                     row.get("accuracyStd"), ((int[]) row.get("seeds")).length, row.get("macroF1Mean"),
                     100 * (double) row.get("shareOfTeacherAccuracy"), row.get("millisPerSentenceAtBatch1"),
@@ -170,7 +187,13 @@ final class QualityReport {
         if (checks.containsKey("int8LinearWeightsSmallerBy")) {
             table.append(String.format("%nint8 distilled student: linear weights %.2fx smaller, accuracy %+.2f points "
                             + "against float, %.2fx as fast at batch 1%n", checks.get("int8LinearWeightsSmallerBy"),
-                    -(double) checks.get("int8AccuracyLossPoints"), checks.get("int8SpeedUpAtBatch1")));
+                    0.0 - (double) checks.get("int8AccuracyLossPoints"), checks.get("int8SpeedUpAtBatch1")));
+        }
+        if (checks.containsKey("prunedShareOfDistilledAccuracy")) {
+            table.append(String.format("%npruned students: %.1f%% of the distilled student's non-embedding parameters, "
+                            + "%.1f%% of its accuracy after recovery (mean over seeds)%n",
+                    100 * (double) checks.get("prunedNonEmbeddingShareOfDistilled"),
+                    100 * (double) checks.get("prunedShareOfDistilledAccuracy")));
         }
         if (checks.containsKey("distilledShareOfTeacherAccuracy")) {
             table.append(String.format("%nstudent non-embedding parameters: %.1f%% of the teacher's; distilled "

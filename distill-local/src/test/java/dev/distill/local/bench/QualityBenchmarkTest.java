@@ -44,7 +44,8 @@ class QualityBenchmarkTest {
         assertEquals("data/sst2", results.get("data"), "named inside the project, not by this machine's folders");
         List<Map<String, Object>> rows = (List<Map<String, Object>>) results.get("rows");
         assertEquals(List.of("teacher", "hard-labels", "distilled", "distilled+hidden-states",
-                "distilled+transfer-set", "distilled-random-init"), rows.stream().map(r -> r.get("model")).toList());
+                "distilled+transfer-set", "distilled-random-init", "pruned"),
+                rows.stream().map(r -> r.get("model")).toList());
         assertEquals(2, ((List<?>) rows.get(1).get("accuracyPerSeed")).size(), "hard labels over both seeds");
         assertEquals(2, ((List<?>) rows.get(2).get("accuracyPerSeed")).size(), "distilled over both seeds");
         for (Map<String, Object> row : rows) {
@@ -55,9 +56,14 @@ class QualityBenchmarkTest {
         double share = (double) checks.get("studentNonEmbeddingShareOfTeacher");
         assertTrue(share > 0.2 && share <= 0.25, "2 of MiniLM's 6 layers, feed-forward 768 of 1536: " + share);
         List<Map<String, Object>> onnx = (List<Map<String, Object>>) results.get("onnx");
-        assertEquals(List.of("teacher/fp32", "teacher/int8", "distilled/fp32", "distilled/int8"), onnx.stream()
+        assertEquals(List.of("teacher/fp32", "teacher/int8", "distilled/fp32", "distilled/int8", "pruned/fp32",
+                "pruned/int8"), onnx.stream()
                 .map(r -> r.get("model") + "/" + r.get("precision")).toList(), "teacher and student as they ship");
         assertTrue((double) checks.get("int8LinearWeightsSmallerBy") >= 3.5, checks.toString());
+        double pruned = (double) checks.get("prunedNonEmbeddingShareOfDistilled");
+        assertTrue(pruned > 0.4 && pruned <= 0.5, "pruned to half the distilled student: " + pruned);
+        assertEquals(2, ((List<?>) rows.get(6).get("accuracyPerSeed")).size(), "a pruned student per distilled one");
+        assertEquals(6, rows.get(6).get("heads"), "half of MiniLM's 12 heads");
         assertTrue(first.contains("teacher: fine-tuning pretrained:all-minilm-l6-v2"), first);
         assertTrue(Files.readString(work.resolve("out/results.md"))
                 .contains("| distilled+transfer-set | 2 x 384 (768) |"));
@@ -65,7 +71,8 @@ class QualityBenchmarkTest {
         String second = run(options);
         assertTrue(second.contains("teacher: cached fine-tuned"), second);
         assertTrue(second.contains("teacher outputs: cached"), second);
-        assertEquals(7, second.lines().filter(line -> line.contains(": cached, accuracy")).count(), second);
+        // 2 hard-label, 2 distilled, 3 single-seed variants, 2 pruned (before and after recovery)
+        assertEquals(11, second.lines().filter(line -> line.contains(": cached, accuracy")).count(), second);
         assertFalse(second.contains("training "), "nothing is trained again: " + second);
 
         options.put("variants", "distilled");
