@@ -7,7 +7,6 @@ import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.evaluation.Latency;
 import dev.distill.core.evaluation.OnnxEvaluation;
-import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
@@ -15,6 +14,7 @@ import dev.distill.core.wire.SoftLabel;
 import dev.distill.local.FineTunedTeacher;
 import dev.distill.local.OfflineTraining;
 import dev.distill.local.QuarterStudent;
+import dev.distill.local.StudentPruning;
 import dev.distill.local.bench.StudentStage.Recipe;
 import dev.distill.local.bench.StudentStage.Scored;
 import java.io.PrintStream;
@@ -221,7 +221,7 @@ public final class QualityBenchmark {
                     + "students are cut from the distilled ones");
         }
         int heads = options.intOption("prune-heads", Math.max(1, size.heads() / 2));
-        int neurons = halfSizeNeurons(size, heads);
+        int neurons = StudentPruning.halfSizeNeurons(size, heads);
         ModelConfig prunedSize = size.withHeads(heads).withIntermediateSize(neurons);
         List<Scored> pruned = new ArrayList<>();
         for (Scored student : distilled) {
@@ -232,19 +232,6 @@ public final class QualityBenchmark {
                     cut.checkpoint()), soft));
         }
         return pruned;
-    }
-
-    /** The widest feed-forward block that, with {@code heads} heads, keeps at most half the student's parameters. */
-    static int halfSizeNeurons(ModelConfig student, int heads) {
-        long budget = new BertClassifier(student).parameterCount().nonEmbedding() / 2;
-        for (int width = student.intermediateSize(); width > 0; width--) {
-            ModelConfig pruned = student.withHeads(heads).withIntermediateSize(width);
-            if (new BertClassifier(pruned).parameterCount().nonEmbedding() <= budget) {
-                return width;
-            }
-        }
-        throw new IllegalArgumentException(heads + " heads per layer keep more than half of the student's "
-                + "non-embedding parameters whatever the feed-forward width: prune more heads (--prune-heads)");
     }
 
     private Recipe recipe(String variant, ModelConfig size, boolean fromTeacher, int stride, float alpha, int seed,

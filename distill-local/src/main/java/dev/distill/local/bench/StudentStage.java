@@ -3,7 +3,6 @@ package dev.distill.local.bench;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.Sha256;
-import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.evaluation.ClassificationMetrics;
@@ -12,27 +11,20 @@ import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.pretrained.ModelSource;
-import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
-import dev.distill.core.weights.StructuredPruning;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.local.OfflineTraining;
+import dev.distill.local.StudentPruning;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * Trains and scores the students of the quality table, each cached under a key of everything that makes it (its
@@ -106,13 +98,12 @@ final class StudentStage {
     }
 
     /**
-     * The student cut down by structured pruning ({@link StructuredPruning}): head and neuron importance from the
+     * The student cut down by structured pruning ({@link StudentPruning}): head and neuron importance from the
      * gradients of its loss on {@code batches} batches of the examples, then its {@code heads} most important heads
      * and {@code neurons} most important neurons in every layer. Cached like the students; not yet recovered.
      */
     Scored prune(Scored student, TrainingSettings settings, List<SoftLabel> examples, int batches, int heads,
             int neurons) {
-        ModelConfig size = Checkpoints.readManifest(student.checkpoint()).model();
         String name = "pruned-" + heads + "-heads-" + neurons + "-neurons-seed" + settings.seed();
         String key = Sha256.of((Checkpoints.readManifest(student.checkpoint()).parametersSha256() + "\n" + batches
                 + "\n" + examples.size()).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
@@ -124,29 +115,8 @@ final class StudentStage {
             return new Scored("pruned-before-recovery", settings.seed(), metrics, cached.get());
         }
         out.printf("  %s: importance of heads and neurons on %d batches%n", name, batches);
-        StructuredPruning.Importance importance = StructuredPruning.Importance.none(size);
-        List<SoftLabel> shuffled = new ArrayList<>(examples);
-        Collections.shuffle(shuffled, new Random(settings.seed()));
-        try (DistillationTrainer trainer = new DistillationTrainer(size, settings, tokenizer, Devices.preferred());
-                NDManager scratch = NDManager.newBaseManager()) {
-            trainer.initializeFrom(ModelSource.read(student.checkpoint().toString(), scratch, size.maxLength()), 1);
-            for (int batch = 0; batch < batches; batch++) {
-                int from = batch * OfflineTraining.BATCH_SIZE % shuffled.size();
-                trainer.addImportance(shuffled.subList(from, Math.min(shuffled.size(),
-                        from + OfflineTraining.BATCH_SIZE)), importance);
-            }
-        }
-        Path checkpoint;
-        try (NDManager scratch = NDManager.newBaseManager()) {
-            StructuredPruning.Pruned pruned = StructuredPruning.prune(size, Checkpoints.readWeights(
-                    student.checkpoint(), scratch), importance, heads, neurons);
-            SortedMap<String, String> config = new TreeMap<>(settings.asRunConfig());
-            config.put("prune.source", student.checkpoint().getFileName().toString());
-            config.put("prune.importance-batches", String.valueOf(batches));
-            checkpoint = Checkpoints.write(directory, new CheckpointManifest(Checkpoints.FORMAT_VERSION, name,
-                    "pruned", 0, 0, Instant.now().toString(), pruned.config(), config, null, 0),
-                    pruned.model(scratch), List.of());
-        }
+        Path checkpoint = StudentPruning.prune(student.checkpoint(), examples, settings, batches, heads, neurons,
+                tokenizer, directory, name);
         Scored scored = score("pruned-before-recovery", settings.seed(), checkpoint);
         writeScore(directory, scored.metrics());
         out.printf("  %s: accuracy %.4f before recovery%n", name, scored.metrics().accuracy());

@@ -73,8 +73,12 @@ public interface EvalConfig {
     @WithDefault("32")
     int predictBatchSize();
 
-    /** How long a {@code /predict} batch waits for more requests before it runs, in milliseconds. */
-    @WithDefault("5")
+    /**
+     * How long a {@code /predict} batch waits for more requests before it runs, in milliseconds. 0: it takes what
+     * has queued and runs at once; requests arriving meanwhile make the next batch, so batches grow with the load
+     * and a lone request waits for nothing.
+     */
+    @WithDefault("0")
     int predictMaxWaitMs();
 
     /** Most texts in one {@code /predict} request. */

@@ -6,6 +6,7 @@ import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.eval.config.EvalConfig;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -23,10 +24,11 @@ import org.jboss.logging.Logger;
 
 /**
  * The promoted student, answering {@code /predict}. Requests queue for one serving thread, which runs them in micro
- * batches: it takes what has arrived, waits up to {@code eval.predict-max-wait-ms} for more, up to
- * {@code eval.predict-batch-size} texts, and runs them together. A new student is loaded beside the serving one and
+ * batches: it takes what has arrived (waiting up to {@code eval.predict-max-wait-ms} for more), up to
+ * {@code eval.predict-batch-size} texts, and runs them together; what arrives meanwhile makes the next batch. A new student is loaded beside the serving one and
  * handed over between batches, so every batch is answered whole by one student and no request fails over a switch.
  */
+@Startup
 @ApplicationScoped
 public class ServingModel {
     private static final Logger LOG = Logger.getLogger(ServingModel.class);
@@ -43,6 +45,8 @@ public class ServingModel {
     private Student current;
     /** Whether a student serves or is about to: requests before the first promotion fail at once. */
     private volatile boolean available;
+    /** Whether any student has loaded: until one has, a failed load leaves nothing to wait for. */
+    private volatile boolean loadedOnce;
     private volatile boolean running = true;
 
     /** The class and its probability for each text, and the checkpoint that answered. */
@@ -97,14 +101,16 @@ public class ServingModel {
                 TextClassifier classifier = TextClassifier.load(Checkpoints.confine(config.checkpointDir(), path),
                         config.tokenizer(), Devices.preferred());
                 Student loaded = new Student(checkpointId, classifier, classifier.newPredictor());
+                loadedOnce = true;
                 Student skipped = next.getAndSet(loaded);
                 if (skipped != null) {
                     skipped.close();
                 }
                 LOG.infof("checkpoint %s loaded for /predict", checkpointId);
             } catch (RuntimeException e) {
-                LOG.errorf("checkpoint %s cannot serve /predict, the previous student keeps serving: %s",
-                        checkpointId, e.getMessage());
+                available = loadedOnce;
+                LOG.errorf("checkpoint %s cannot serve /predict, %s: %s", checkpointId,
+                        loadedOnce ? "the previous student keeps serving" : "so no student serves", e.getMessage());
             }
         });
     }
