@@ -182,23 +182,23 @@ public final class QualityBenchmark {
         List<Scored> scored = new ArrayList<>();
         for (int seed : seeds) {
             if (variants.contains(HARD_LABELS)) {
-                scored.add(students.obtain(recipe(HARD_LABELS, size, true, stride, 1f, seed, gold, null, null), gold));
+                scored.add(students.obtain(recipe(HARD_LABELS, size, true, stride, 1f, seed, gold, null), gold));
             }
             if (variants.contains(DISTILLED)) {
-                scored.add(students.obtain(recipe(DISTILLED, size, true, stride, alpha, seed, soft, null, null), soft));
+                scored.add(students.obtain(recipe(DISTILLED, size, true, stride, alpha, seed, soft, null), soft));
             }
         }
         int first = seeds.get(0);
         if (variants.contains(WITH_HIDDEN_STATES)) {
             scored.add(students.obtain(recipe(WITH_HIDDEN_STATES, size, true, stride, alpha, first, softWithStates,
-                    matching, null), softWithStates));
+                    matching), softWithStates));
         }
         if (variants.contains(WITH_TRANSFER_SET)) {
             scored.add(students.obtain(recipe(WITH_TRANSFER_SET, size, true, stride, alpha, first, withTransfer,
-                    null, null), withTransfer));
+                    null), withTransfer));
         }
         if (variants.contains(RANDOM_INIT)) {
-            scored.add(students.obtain(recipe(RANDOM_INIT, size, false, stride, alpha, first, soft, null, null), soft));
+            scored.add(students.obtain(recipe(RANDOM_INIT, size, false, stride, alpha, first, soft, null), soft));
         }
         if (variants.contains(PRUNED)) {
             scored.addAll(pruneStudents(students, scored, size, alpha, soft));
@@ -225,23 +225,22 @@ public final class QualityBenchmark {
         ModelConfig prunedSize = size.withHeads(heads).withIntermediateSize(neurons);
         List<Scored> pruned = new ArrayList<>();
         for (Scored student : distilled) {
-            Recipe recovery = recipe(PRUNED, prunedSize, false, 1, alpha, student.seed(), soft, null, null);
+            Recipe recovery = recipe(PRUNED, prunedSize, false, 1, alpha, student.seed(), soft, null);
             Scored cut = students.prune(student, recovery.settings(), soft, options.intOption("prune-batches", 64),
                     heads, neurons);
-            pruned.add(students.obtain(recipe(PRUNED, prunedSize, false, 1, alpha, student.seed(), soft, null,
-                    cut.checkpoint()), soft));
+            pruned.add(students.obtain(recovery.startingFrom(cut.checkpoint()), soft));
         }
         return pruned;
     }
 
     private Recipe recipe(String variant, ModelConfig size, boolean fromTeacher, int stride, float alpha, int seed,
-            List<SoftLabel> examples, LayerMatching matching, Path initFrom) {
+            List<SoftLabel> examples, LayerMatching matching) {
         int epochs = options.passesOption("epochs", examples.size());
         int steps = epochs * ((examples.size() + OfflineTraining.BATCH_SIZE - 1) / OfflineTraining.BATCH_SIZE);
         int warmup = Math.max(1, steps / 10);
         TrainingSettings settings = new TrainingSettings(alpha, floatOption("temperature", "4"),
                 floatOption("learning-rate", "1e-4"), warmup, Math.max(steps, warmup + 1), seed);
-        return new Recipe(variant, size, fromTeacher, stride, settings, epochs, matching, initFrom);
+        return new Recipe(variant, size, fromTeacher, stride, settings, epochs, matching, null);
     }
 
     /** The rows {@code --variants} asks for (a comma-separated subset of {@link #VARIANTS}; default all). */

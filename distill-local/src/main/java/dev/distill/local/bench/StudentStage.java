@@ -62,6 +62,11 @@ final class StudentStage {
      */
     record Recipe(String variant, ModelConfig size, boolean fromTeacher, int stride, TrainingSettings settings,
             int epochs, LayerMatching matching, Path initFrom) {
+
+        /** The same recipe starting from the checkpoint's weights (layer for layer). */
+        Recipe startingFrom(Path checkpoint) {
+            return new Recipe(variant, size, false, 1, settings, epochs, matching, checkpoint);
+        }
     }
 
     /** A trained and scored model. */
