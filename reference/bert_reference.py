@@ -2,8 +2,8 @@
 
 Independent of this project's Java code: it reads config.json and model.safetensors itself (the safetensors header
 is JSON, the data little-endian float32), runs BERT as the paper and Hugging Face's modeling_bert.py define it
-(post-LayerNorm layers, exact erf GELU, [CLS] pooler with tanh, linear classifier), and prints the logits for the
-token ids in inputs.json as JSON. Used by reference/make-hf-golden.sh to make the golden file the export test
+(post-LayerNorm layers, exact erf GELU, [CLS] pooler with tanh, linear classifier; heads listed in pruned_heads are
+absent, as transformers' prune_heads leaves them), and prints the logits for the token ids in inputs.json as JSON. Used by reference/make-hf-golden.sh to make the golden file the export test
 compares against.
 
 usage: python3 bert_reference.py MODEL_DIR INPUTS_JSON
@@ -44,9 +44,10 @@ def linear(x, w, b):
 
 def forward(config, t, input_ids, attention_mask):
     eps = config["layer_norm_eps"]
-    heads = config["num_attention_heads"]
     hidden = config["hidden_size"]
-    head = hidden // heads
+    # head width comes from the unpruned count; a layer keeps the heads pruned_heads does not list
+    head = hidden // config["num_attention_heads"]
+    pruned = config.get("pruned_heads") or {}
     batch, length = input_ids.shape
     positions = torch.arange(length)
     x = (t["bert.embeddings.word_embeddings.weight"][input_ids]
@@ -56,6 +57,7 @@ def forward(config, t, input_ids, attention_mask):
     mask = (1.0 - attention_mask.float())[:, None, None, :] * torch.finfo(torch.float32).min
     for i in range(config["num_hidden_layers"]):
         p = f"bert.encoder.layer.{i}."
+        heads = config["num_attention_heads"] - len(pruned.get(str(i), []))
 
         def split(y):
             return y.view(batch, length, heads, head).transpose(1, 2)
@@ -64,7 +66,7 @@ def forward(config, t, input_ids, attention_mask):
         k = split(linear(x, t[p + "attention.self.key.weight"], t[p + "attention.self.key.bias"]))
         v = split(linear(x, t[p + "attention.self.value.weight"], t[p + "attention.self.value.bias"]))
         scores = q @ k.transpose(-1, -2) / math.sqrt(head) + mask
-        context = (scores.softmax(-1) @ v).transpose(1, 2).reshape(batch, length, hidden)
+        context = (scores.softmax(-1) @ v).transpose(1, 2).reshape(batch, length, heads * head)
         attended = linear(context, t[p + "attention.output.dense.weight"], t[p + "attention.output.dense.bias"])
         x = layer_norm(attended + x, t[p + "attention.output.LayerNorm.weight"],
                        t[p + "attention.output.LayerNorm.bias"], eps)

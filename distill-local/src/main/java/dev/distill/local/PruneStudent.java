@@ -7,6 +7,7 @@ import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.training.TrainingSettings;
+import dev.distill.local.launch.TrainServiceSettings;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -92,7 +93,8 @@ public final class PruneStudent {
                 new BertClassifier(size).parameterCount().nonEmbedding(),
                 new BertClassifier(prunedSize).parameterCount().nonEmbedding());
         System.out.println("pruned checkpoint: " + pruned.toAbsolutePath());
-        System.out.println("recover it by distillation: train.init-from=" + pruned.toAbsolutePath());
+        System.out.println("recover it by distillation: " + TrainServiceSettings.INIT_FROM + "="
+                + pruned.toAbsolutePath());
         return pruned;
     }
 

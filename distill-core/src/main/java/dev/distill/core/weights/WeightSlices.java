@@ -8,12 +8,12 @@ import java.util.Comparator;
 import java.util.stream.IntStream;
 
 /** Rows, columns or elements of a weight, picked by index: how structured pruning cuts units out of a layer. */
-final class WeightSlices {
+public final class WeightSlices {
     private WeightSlices() {
     }
 
     /** Indices of the {@code kept} highest scores (ties: the lower index), ascending: the units that stay. */
-    static int[] mostImportant(double[] importance, int kept) {
+    public static int[] mostImportant(double[] importance, int kept) {
         int[] ranked = IntStream.range(0, importance.length).boxed()
                 .sorted(Comparator.comparingDouble((Integer j) -> -importance[j]).thenComparingInt(j -> j))
                 .mapToInt(Integer::intValue).limit(kept).toArray();
@@ -22,7 +22,7 @@ final class WeightSlices {
     }
 
     /** The given rows of a 2-D weight, or the given elements of a 1-D one, in the order given. */
-    static NDArray rows(NDArray weight, int[] kept) {
+    public static NDArray rows(NDArray weight, int[] kept) {
         float[] values = weight.toType(DataType.FLOAT32, false).toFloatArray();
         Shape shape = weight.getShape();
         int columns = shape.dimension() == 1 ? 1 : (int) shape.get(1);
@@ -35,7 +35,7 @@ final class WeightSlices {
     }
 
     /** The given columns of a 2-D weight, in the order given. */
-    static NDArray columns(NDArray weight, int[] kept) {
+    public static NDArray columns(NDArray weight, int[] kept) {
         float[] values = weight.toType(DataType.FLOAT32, false).toFloatArray();
         int rows = (int) weight.getShape().get(0);
         int columns = (int) weight.getShape().get(1);

@@ -28,38 +28,55 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A student exported as a Hugging Face directory computes, in an independent plain-PyTorch BERT
- * ({@code reference/bert_reference.py}), the logits DJL computes: the golden file holds what the reference computed
- * from the very bytes this export writes (their sha-256 is in it), and {@code reference/make-hf-golden.sh} remakes it.
- * The directory also reads back into the same model.
+ * A student exported as a Hugging Face directory, with all its heads or some pruned away, computes in an independent
+ * plain-PyTorch BERT ({@code reference/bert_reference.py}) the logits DJL computes: each golden file holds what the
+ * reference computed from the very bytes this export writes (their sha-256 is in it), and
+ * {@code reference/make-hf-golden.sh} remakes them. The directory also reads back into the same model.
  */
 class HuggingFaceDirectoryTest {
     private static final ModelConfig CONFIG = new ModelConfig(30522, 16, 2, 4, 32, 64, 2, 32,
             List.of("negative", "neutral", "positive"));
-    private static final Path EXPORTED = Path.of("target/hf-export-golden");
-    private static final Path GOLDEN = Path.of("src/test/resources/hf-export.golden.json");
+    /** Two of the four heads pruned away in every layer, and a narrower feed-forward block. */
+    private static final ModelConfig PRUNED = CONFIG.withHeads(2).withIntermediateSize(24);
     private static final List<String> SENTENCES = List.of("a gripping , funny film .", "dull .",
             "the plot goes nowhere , but the acting is wonderful throughout .");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void theExportedDirectoryComputesWhatAReferencePyTorchBertComputes() throws Exception {
+        assertReferenceComputesTheLogits(CONFIG, Path.of("target/hf-export-golden"),
+                Path.of("src/test/resources/hf-export.golden.json"));
+    }
+
+    /** A pruned model's directory says which heads are gone ({@code pruned_heads}), and the reference honours it. */
+    @Test
+    void aPrunedModelsDirectoryComputesWhatAReferencePyTorchBertComputes() throws Exception {
+        Path exported = Path.of("target/hf-export-golden-pruned");
+        assertReferenceComputesTheLogits(PRUNED, exported,
+                Path.of("src/test/resources/hf-export-pruned.golden.json"));
+        JsonNode config = JSON.readTree(exported.resolve(HuggingFaceDirectory.CONFIG).toFile());
+        assertEquals(4, config.get("num_attention_heads").asInt(), "transformers counts the heads before pruning");
+        assertEquals("[2,3]", config.get("pruned_heads").get("1").toString());
+    }
+
+    private static void assertReferenceComputesTheLogits(ModelConfig size, Path exported, Path goldenFile)
+            throws Exception {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-                TextTokenizer tokenizer = TextTokenizer.load(TestData.tokenizer(), CONFIG.maxLength())) {
-            BertClassifier model = seeded(manager);
-            HuggingFaceDirectory.write(model, TestData.tokenizer(), EXPORTED);
+                TextTokenizer tokenizer = TextTokenizer.load(TestData.tokenizer(), size.maxLength())) {
+            BertClassifier model = seeded(size, manager);
+            HuggingFaceDirectory.write(model, TestData.tokenizer(), exported);
             TokenizedBatch batch = tokenizer.encode(SENTENCES);
-            JSON.writeValue(EXPORTED.resolve("inputs.json").toFile(), Map.of("input_ids", batch.inputIds(),
+            JSON.writeValue(exported.resolve("inputs.json").toFile(), Map.of("input_ids", batch.inputIds(),
                     "attention_mask", batch.attentionMask()));
-            if (!Files.exists(GOLDEN)) {
-                fail("no golden file " + GOLDEN + ": the export is in " + EXPORTED.toAbsolutePath()
+            if (!Files.exists(goldenFile)) {
+                fail("no golden file " + goldenFile + ": the export is in " + exported.toAbsolutePath()
                         + "; run bash reference/make-hf-golden.sh");
             }
-            JsonNode golden = JSON.readTree(GOLDEN.toFile());
+            JsonNode golden = JSON.readTree(goldenFile.toFile());
             assertEquals(golden.get("model_safetensors_sha256").asText(),
-                    Sha256.of(EXPORTED.resolve(HuggingFaceDirectory.WEIGHTS)),
+                    Sha256.of(exported.resolve(HuggingFaceDirectory.WEIGHTS)),
                     "the export writes the bytes the reference read");
-            assertEquals(CONFIG.labels(), JSON.convertValue(golden.get("labels"), List.class));
+            assertEquals(size.labels(), JSON.convertValue(golden.get("labels"), List.class));
             long[][] ids = JSON.convertValue(golden.get("input_ids"), long[][].class);
             long[][] mask = JSON.convertValue(golden.get("attention_mask"), long[][].class);
             assertArrayEquals(batch.inputIds(), ids, "the tokenizer still gives the golden inputs");
@@ -68,25 +85,25 @@ class HuggingFaceDirectoryTest {
                     manager.create(mask)), false).head().toFloatArray();
             float worst = 0;
             for (int row = 0; row < expected.length; row++) {
-                for (int column = 0; column < CONFIG.numClasses(); column++) {
-                    worst = Math.max(worst, Math.abs(expected[row][column] - actual[row * CONFIG.numClasses()
+                for (int column = 0; column < size.numClasses(); column++) {
+                    worst = Math.max(worst, Math.abs(expected[row][column] - actual[row * size.numClasses()
                             + column]));
                 }
             }
-            System.out.printf("Hugging Face export: largest logit difference from the PyTorch reference %.2e%n",
-                    worst);
+            System.out.printf("Hugging Face export of %s: largest logit difference from the PyTorch reference %.2e%n",
+                    size, worst);
             assertTrue(worst <= 1e-4, "largest logit difference " + worst);
 
-            HuggingFaceDirectory.Loaded back = HuggingFaceDirectory.read(EXPORTED, manager, CONFIG.maxLength());
-            assertEquals(CONFIG, back.config());
+            HuggingFaceDirectory.Loaded back = HuggingFaceDirectory.read(exported, manager, size.maxLength());
+            assertEquals(size, back.config());
             model.weights().forEach((name, parameter) -> assertArrayEquals(parameter.getArray().toFloatArray(),
                     back.weights().get(name).toFloatArray(), name));
         }
     }
 
     /** A model whose weights come from a fixed java.util.Random: the same on every machine and engine build. */
-    private static BertClassifier seeded(NDManager manager) {
-        BertClassifier model = new BertClassifier(CONFIG);
+    private static BertClassifier seeded(ModelConfig size, NDManager manager) {
+        BertClassifier model = new BertClassifier(size);
         model.initialize(manager, DataType.FLOAT32, BertClassifier.inputShapes(1, 2));
         Random random = new Random(20261130);
         for (Map.Entry<String, Parameter> weight : model.weights().entrySet()) {

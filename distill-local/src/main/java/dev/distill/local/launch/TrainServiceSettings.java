@@ -7,6 +7,8 @@ import java.util.List;
 
 /** Settings of train-service ({@code train.*}). */
 public final class TrainServiceSettings extends ServiceSettings<TrainServiceSettings> {
+    /** The setting {@link #initFrom} sets. */
+    public static final String INIT_FROM = "train.init-from";
 
     TrainServiceSettings(String kafkaBootstrapServers) {
         super("train-service", kafkaBootstrapServers);
@@ -66,7 +68,7 @@ public final class TrainServiceSettings extends ServiceSettings<TrainServiceSett
 
     /** Where the student's weights start: a checkpoint, a Hugging Face directory or {@code pretrained:<id>}. */
     public TrainServiceSettings initFrom(String source) {
-        return set("train.init-from", source);
+        return set(INIT_FROM, source);
     }
 
     /** A student of this width and depth (heads and length left to their defaults). */

@@ -1,4 +1,4 @@
-package dev.distill.core.weights;
+package dev.distill.core.pruning;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,10 +1,13 @@
-package dev.distill.core.weights;
+package dev.distill.core.pruning;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.weights.FeedForwardNarrowing;
+import dev.distill.core.weights.WeightSlices;
+import dev.distill.core.weights.WeightTransfer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
