@@ -133,6 +133,11 @@ public final class LocalRun implements AutoCloseable {
         out.println("      " + settings.service() + " ready at " + service.url());
     }
 
+    /** The log file of a service of this run ({@code label-service}, ...). */
+    public Path log(String service) {
+        return service(service).log();
+    }
+
     public String labelUrl() {
         return service("label-service").url();
     }

@@ -40,6 +40,8 @@ class DefaultLocalRunTest {
             System.out.print(transcript);
 
             assertTrue(transcript.contains("teacher: fine-tuning pretrained:bge-small-en-v1.5"), transcript);
+            assertTrue(Files.readString(run.log("label-service")).contains("on ONNX Runtime"),
+                    "a checkpoint teacher runs on ONNX Runtime by default");
             assertTrue(transcript.contains("dashboard: " + run.dashboardUrl()), transcript);
             given().get(run.dashboardUrl()).then().statusCode(200).contentType(containsString("text/html"))
                     .body(containsString("Distillation dashboard"));

@@ -11,28 +11,28 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.core.Directories;
 import dev.distill.core.Sha256;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.export.HuggingFaceDirectory;
+import dev.distill.core.export.StudentExport;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.NativeAllocator;
-import dev.distill.core.onnx.OnnxModels;
+import dev.distill.core.onnx.OnnxPrecision;
 import dev.distill.core.text.TextTokenizer;
 import dev.distill.core.text.TokenizedBatch;
 import dev.distill.core.weights.WeightTransfer;
-import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -46,9 +46,9 @@ public final class TextClassifier implements AutoCloseable {
     /** Inputs the TorchScript contract check feeds: two rows of BERT ids, the second padded. */
     private static final long[][] PROBE_IDS = {{101, 2023, 3185, 102}, {101, 2307, 102, 0}};
     private static final long[][] PROBE_MASK = {{1, 1, 1, 1}, {1, 1, 1, 0}};
-    private static final String INPUT_IDS = "input_ids";
-    private static final String ATTENTION_MASK = "attention_mask";
-    private static final String TOKEN_TYPE_IDS = "token_type_ids";
+    private static final String INPUT_IDS = OnnxContract.INPUT_IDS;
+    private static final String ATTENTION_MASK = OnnxContract.ATTENTION_MASK;
+    private static final String TOKEN_TYPE_IDS = OnnxContract.TOKEN_TYPE_IDS;
 
     private final Model model;
     private final TextTokenizer tokenizer;
@@ -119,6 +119,33 @@ public final class TextClassifier implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads a checkpoint to run on ONNX Runtime instead of PyTorch: exported to ONNX ({@code OnnxExport}, in a
+     * temporary file removed once loaded), with the checkpoint's identity (its parameters' sha-256), classes and
+     * length. Logits only: hidden states come from {@link #load}.
+     */
+    public static TextClassifier loadOnOnnxRuntime(Path checkpoint, Path tokenizerJson) {
+        CheckpointManifest manifest = Checkpoints.readManifest(checkpoint);
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("onnx-teacher");
+            Path file = scratch.resolve("model.onnx");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+                StudentExport.onnx(checkpoint, tokenizerJson, OnnxPrecision.FP32, out);
+            }
+            TextClassifier exported = loadExported(file, tokenizerJson, Device.cpu(), manifest.model().maxLength(),
+                    "OnnxRuntime");
+            return new TextClassifier(exported.model, exported.tokenizer, manifest.parametersSha256(),
+                    exported.labels, exported.takesTokenTypeIds, "checkpoint " + checkpoint + " on ONNX Runtime "
+                    + manifest.model(), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot export checkpoint " + checkpoint + " to ONNX: " + e.getMessage(),
+                    e);
+        } finally {
+            Directories.deleteQuietly(scratch);
+        }
+    }
+
     private static TextClassifier loadHuggingFace(Path directory, Path tokenizerJson, Device device, int maxLength) {
         NativeAllocator.configure();
         Model model = Model.newInstance("classifier-" + directory.getFileName(), device);
@@ -158,13 +185,14 @@ public final class TextClassifier implements AutoCloseable {
         String name = file.getFileName().toString();
         Model model = Model.newInstance(name, onnx ? Device.cpu() : device, engine);
         try {
-            model.load(file.toAbsolutePath().getParent(), name.substring(0, name.lastIndexOf('.')));
+            model.load(file.toAbsolutePath().getParent(), name.substring(0, name.lastIndexOf('.')),
+                    onnx ? OnnxContract.options() : Map.of());
             boolean takesTokenTypeIds;
             int numClasses;
             try (NDManager probe = model.getNDManager().newSubManager()) {
                 NDList outputs;
                 if (onnx) {
-                    takesTokenTypeIds = onnxTakesTokenTypeIds(file, model.getBlock().describeInput().keys());
+                    takesTokenTypeIds = OnnxContract.takesTokenTypeIds(file, model.getBlock().describeInput().keys());
                     outputs = forward(model, probe, inputs(probe, PROBE_IDS, PROBE_MASK, takesTokenTypeIds));
                 } else {
                     try {
@@ -184,7 +212,7 @@ public final class TextClassifier implements AutoCloseable {
                 }
                 numClasses = checkLogits(kind, file, outputs);
             }
-            List<String> labels = onnx ? onnxLabels(file, numClasses) : ModelConfig.numberedLabels(numClasses);
+            List<String> labels = onnx ? OnnxContract.labels(file, numClasses) : ModelConfig.numberedLabels(numClasses);
             TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson, maxLength);
             return new TextClassifier(model, tokenizer, Sha256.of(file), labels, takesTokenTypeIds,
                     kind + " " + file + " (" + numClasses + " classes " + labels
@@ -196,33 +224,6 @@ public final class TextClassifier implements AutoCloseable {
             model.close();
             throw e;
         }
-    }
-
-    private static boolean onnxTakesTokenTypeIds(Path file, List<String> inputs) {
-        boolean known = Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS).containsAll(inputs);
-        if (!known || !inputs.contains(INPUT_IDS) || !inputs.contains(ATTENTION_MASK)) {
-            throw new ModelContractException("ONNX teacher " + file + " takes inputs " + inputs + "; expected "
-                    + INPUT_IDS + " and " + ATTENTION_MASK + ", and optionally " + TOKEN_TYPE_IDS
-                    + ", each int64 [batch, sequence]", null);
-        }
-        return inputs.contains(TOKEN_TYPE_IDS);
-    }
-
-    /** The class names in an ONNX model's {@code id2label} metadata (as this project's export writes it), if any. */
-    private static List<String> onnxLabels(Path file, int numClasses) throws IOException {
-        String id2label;
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            id2label = OnnxModels.metadata(in).get("id2label");
-        }
-        if (id2label == null) {
-            return ModelConfig.numberedLabels(numClasses);
-        }
-        JsonNode names = new ObjectMapper().readTree(id2label);
-        List<String> labels = new ArrayList<>();
-        for (int i = 0; i < numClasses; i++) {
-            labels.add(names.path(String.valueOf(i)).asText(String.valueOf(i)));
-        }
-        return labels;
     }
 
     /** Identity of the weights: sha-256 of the checkpoint parameters or of the TorchScript file. */

@@ -14,6 +14,11 @@ public final class LabelServiceSettings extends ServiceSettings<LabelServiceSett
         return set("label.teacher", teacher.toAbsolutePath());
     }
 
+    /** What runs a checkpoint teacher: {@code auto}, {@code pytorch} or {@code onnx-runtime}. */
+    public LabelServiceSettings teacherEngine(String engine) {
+        return set("label.teacher-engine", engine);
+    }
+
     public LabelServiceSettings tokenizer(Path tokenizer) {
         return set("label.tokenizer", tokenizer.toAbsolutePath());
     }

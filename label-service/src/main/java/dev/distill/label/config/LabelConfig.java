@@ -12,6 +12,7 @@ import java.util.Optional;
 public interface LabelConfig {
     /** Keys named in messages to operators (a setting's key is its method name in kebab case). */
     String TEACHER_KEY = "label.teacher";
+    String TEACHER_ENGINE_KEY = "label.teacher-engine";
     String LABELS_KEY = "label.labels";
     String HIDDEN_LAYERS_KEY = "label.hidden-layers";
     String MAX_TEXT_CHARS_KEY = "label.max-text-chars";
@@ -40,6 +41,20 @@ public interface LabelConfig {
     /** Truncation length for a TorchScript teacher; a checkpoint carries its own. */
     @WithDefault("128")
     int teacherMaxLength();
+
+    /**
+     * What runs a checkpoint teacher: {@code onnx-runtime} (exported to ONNX when the service starts; about twice
+     * as fast on CPUs, see the README), {@code pytorch}, or {@code auto}: ONNX Runtime unless
+     * {@code label.hidden-layers} asks for hidden states, which only PyTorch gives. Other teachers run on the engine
+     * of their format.
+     */
+    @WithDefault("auto")
+    TeacherEngine teacherEngine();
+
+    /** The engine {@link #teacherEngine} names. */
+    enum TeacherEngine {
+        AUTO, PYTORCH, ONNX_RUNTIME
+    }
 
     /** Hugging Face {@code tokenizer.json} the teacher was trained with. */
     @WithDefault("data/vocab/tokenizer.json")

@@ -3,6 +3,7 @@ package dev.distill.label.ml;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import dev.distill.core.Sha256;
+import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabelSet;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
@@ -13,6 +14,8 @@ import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -39,8 +42,7 @@ public class TeacherModel {
         this.tokenizerId = Sha256.of(config.tokenizer());
         this.hiddenLayers = config.hiddenLayers().orElse(List.of()).stream().mapToInt(Integer::intValue).toArray();
         if (config.teacher().isPresent()) {
-            this.classifier = modelThread.call(() -> TextClassifier.open(config.teacher().get(), config.tokenizer(),
-                    Devices.preferred(), config.teacherMaxLength()));
+            this.classifier = modelThread.call(() -> open(config));
             this.predictor = modelThread.call(() -> classifier.newTeacherPredictor(hiddenLayers));
             this.labels = new LabelSet(classifier.labels());
             LOG.infof("teacher %s loaded: %s", id(), classifier.description());
@@ -56,6 +58,27 @@ public class TeacherModel {
                     + "every example needs a label; train-service refuses such batches unless it trains on gold "
                     + "labels alone (train.alpha=1)", LabelConfig.TEACHER_KEY, labels.names(), LabelConfig.LABELS_KEY);
         }
+    }
+
+    /** The teacher on the engine {@code label.teacher-engine} chooses. */
+    private TextClassifier open(LabelConfig config) {
+        Path teacher = config.teacher().orElseThrow();
+        boolean checkpoint = Files.isRegularFile(teacher.resolve(Checkpoints.MANIFEST));
+        boolean onnxRuntime = switch (config.teacherEngine()) {
+            case PYTORCH -> false;
+            case AUTO -> checkpoint && hiddenLayers.length == 0;
+            case ONNX_RUNTIME -> {
+                if (!checkpoint || hiddenLayers.length > 0) {
+                    throw new IllegalArgumentException(LabelConfig.TEACHER_ENGINE_KEY + "=onnx-runtime runs a "
+                            + "checkpoint teacher without " + LabelConfig.HIDDEN_LAYERS_KEY + "; " + teacher
+                            + (checkpoint ? " is one, but hidden states come from PyTorch only"
+                            : " is not a checkpoint (an exported teacher runs on the engine of its format)"));
+                }
+                yield true;
+            }
+        };
+        return onnxRuntime ? TextClassifier.loadOnOnnxRuntime(teacher, config.tokenizer())
+                : TextClassifier.open(teacher, config.tokenizer(), Devices.preferred(), config.teacherMaxLength());
     }
 
     public boolean present() {

@@ -1,0 +1,62 @@
+package dev.distill.core.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.core.model.ModelConfig;
+import dev.distill.core.onnx.OnnxModels;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** What an ONNX classifier must look like to run here, what it says of itself, and how ONNX Runtime runs it. */
+final class OnnxContract {
+    static final String INPUT_IDS = "input_ids";
+    static final String ATTENTION_MASK = "attention_mask";
+    static final String TOKEN_TYPE_IDS = "token_type_ids";
+
+    private OnnxContract() {
+    }
+
+    /**
+     * ONNX Runtime keeps its own thread pool: it takes the engine thread count services are given
+     * ({@code OMP_NUM_THREADS}), so that engines sharing a machine split its cores as PyTorch's do.
+     */
+    static Map<String, String> options() {
+        String threads = System.getenv("OMP_NUM_THREADS");
+        return threads == null || threads.isBlank() ? Map.of() : Map.of("intraOpNumThreads", threads.strip());
+    }
+
+    /** Whether the model takes {@code token_type_ids}; it must take the other two BERT inputs and nothing else. */
+    static boolean takesTokenTypeIds(Path file, List<String> inputs) {
+        boolean known = Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS).containsAll(inputs);
+        if (!known || !inputs.contains(INPUT_IDS) || !inputs.contains(ATTENTION_MASK)) {
+            throw new ModelContractException("ONNX teacher " + file + " takes inputs " + inputs + "; expected "
+                    + INPUT_IDS + " and " + ATTENTION_MASK + ", and optionally " + TOKEN_TYPE_IDS
+                    + ", each int64 [batch, sequence]", null);
+        }
+        return inputs.contains(TOKEN_TYPE_IDS);
+    }
+
+    /** The class names in an ONNX model's {@code id2label} metadata (as this project's export writes it), if any. */
+    static List<String> labels(Path file, int numClasses) throws IOException {
+        String id2label;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            id2label = OnnxModels.metadata(in).get("id2label");
+        }
+        if (id2label == null) {
+            return ModelConfig.numberedLabels(numClasses);
+        }
+        JsonNode names = new ObjectMapper().readTree(id2label);
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < numClasses; i++) {
+            labels.add(names.path(String.valueOf(i)).asText(String.valueOf(i)));
+        }
+        return labels;
+    }
+}
