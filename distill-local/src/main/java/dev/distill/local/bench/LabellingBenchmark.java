@@ -164,7 +164,8 @@ final class LabellingBenchmark {
     ServiceProcess startLabel(EmbeddedStack stack, Path outDir, Path teacher, int batchSize, String worker) {
         // the engine of the bare loop it is compared with
         return ServiceProcess.start(ServiceSettings.label(stack.kafka().bootstrapServers()).teacher(teacher)
-                        .teacherEngine("pytorch").tokenizer(tokenizer).workerId(worker).maxBatchSize(batchSize).maxPollExamples(pollExamples),
+                        .teacherEngine("pytorch").tokenizer(tokenizer).workerId(worker).maxBatchSize(batchSize)
+                        .maxPollExamples(pollExamples),
                 project, outDir.resolve("logs").resolve(worker));
     }
 

@@ -25,8 +25,9 @@ import org.jboss.logging.Logger;
 /**
  * The promoted student, answering {@code /predict}. Requests queue for one serving thread, which runs them in micro
  * batches: it takes what has arrived (waiting up to {@code eval.predict-max-wait-ms} for more), up to
- * {@code eval.predict-batch-size} texts, and runs them together; what arrives meanwhile makes the next batch. A new student is loaded beside the serving one and
- * handed over between batches, so every batch is answered whole by one student and no request fails over a switch.
+ * {@code eval.predict-batch-size} texts, and runs them together; what arrives meanwhile makes the next batch. A new
+ * student is loaded beside the serving one and handed over between batches, so every batch is answered whole by one
+ * student and no request fails over a switch.
  */
 @Startup
 @ApplicationScoped
