@@ -22,6 +22,8 @@ import java.util.List;
  * @param shape what one item looks like, for the message on an empty body
  */
 public record JsonBatchBody(ObjectMapper mapper, String noun, String shape) {
+    /** The media type of JSON lines. */
+    public static final String NDJSON = "application/x-ndjson";
 
     /**
      * The items of the body.

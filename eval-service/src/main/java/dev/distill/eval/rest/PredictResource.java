@@ -25,8 +25,6 @@ import java.util.List;
  */
 @Path("/predict")
 public class PredictResource {
-    private static final String NDJSON = "application/x-ndjson";
-
     private final PredictionService predictions;
     private final JsonBatchBody body;
     private final EvalConfig config;
@@ -38,7 +36,7 @@ public class PredictResource {
     }
 
     @POST
-    @Consumes({MediaType.APPLICATION_JSON, NDJSON, MediaType.TEXT_PLAIN})
+    @Consumes({MediaType.APPLICATION_JSON, JsonBatchBody.NDJSON, MediaType.TEXT_PLAIN})
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> predict(byte[] request) {
         Uni<ServingModel.Answer> answer;

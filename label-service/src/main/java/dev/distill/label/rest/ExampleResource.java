@@ -30,8 +30,6 @@ import java.util.UUID;
  */
 @Path("/examples")
 public class ExampleResource {
-    private static final String NDJSON = "application/x-ndjson";
-
     private final ObjectMapper mapper;
     private final ExampleValidator validator;
     private final ExamplePublisher publisher;
@@ -50,7 +48,7 @@ public class ExampleResource {
     }
 
     @POST
-    @Consumes({MediaType.APPLICATION_JSON, NDJSON, MediaType.TEXT_PLAIN})
+    @Consumes({MediaType.APPLICATION_JSON, JsonBatchBody.NDJSON, MediaType.TEXT_PLAIN})
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> ingest(byte[] body) {
         List<TextExample> examples;
