@@ -30,6 +30,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -187,23 +188,11 @@ class OnnxQuantizationTest {
 
     /** The encoder's first output (last hidden state) for the batch, in ONNX Runtime. */
     private float[] runEncoder(Onnx.ModelProto model, TokenizedBatch batch) throws Exception {
-        Path modelDir = Files.createTempDirectory(directory, "encoder");
-        try (OutputStream out = Files.newOutputStream(modelDir.resolve("encoder.onnx"))) {
-            model.writeTo(out);
-        }
-        try (Model runtime = Model.newInstance("encoder", Device.cpu(), "OnnxRuntime")) {
-            runtime.load(modelDir, "encoder");
-            try (Predictor<NDList, NDList> predictor = runtime.newPredictor(new NoopTranslator());
-                    NDManager inputs = runtime.getNDManager().newSubManager()) {
-                NDArray ids = inputs.create(batch.inputIds());
-                ids.setName("input_ids");
-                NDArray mask = inputs.create(batch.attentionMask());
-                mask.setName("attention_mask");
-                NDArray types = inputs.zeros(ids.getShape(), DataType.INT64);
-                types.setName("token_type_ids");
-                return predictor.predict(new NDList(ids, mask, types)).head().toFloatArray();
-            }
-        }
+        return run(model, inputs -> {
+            NDArray ids = named(inputs.create(batch.inputIds()), "input_ids");
+            return new NDList(ids, named(inputs.create(batch.attentionMask()), "attention_mask"),
+                    named(inputs.zeros(ids.getShape(), DataType.INT64), "token_type_ids"));
+        });
     }
 
     /**
@@ -239,6 +228,11 @@ class OnnxQuantizationTest {
     }
 
     private float[] run(Onnx.ModelProto model, float[] x) throws Exception {
+        return run(model, inputs -> new NDList(named(inputs.create(x, new Shape(ROWS, IN)), "x")));
+    }
+
+    /** The model's first output in ONNX Runtime, for the inputs made in the given manager. */
+    private float[] run(Onnx.ModelProto model, Function<NDManager, NDList> inputs) throws Exception {
         Path modelDir = Files.createTempDirectory(directory, "model");
         try (OutputStream out = Files.newOutputStream(modelDir.resolve("model.onnx"))) {
             model.writeTo(out);
@@ -246,11 +240,14 @@ class OnnxQuantizationTest {
         try (Model runtime = Model.newInstance("model", Device.cpu(), "OnnxRuntime")) {
             runtime.load(modelDir, "model");
             try (Predictor<NDList, NDList> predictor = runtime.newPredictor(new NoopTranslator());
-                    NDManager inputs = runtime.getNDManager().newSubManager()) {
-                NDArray input = inputs.create(x, new Shape(ROWS, IN));
-                input.setName("x");
-                return predictor.predict(new NDList(input)).head().toFloatArray();
+                    NDManager manager = runtime.getNDManager().newSubManager()) {
+                return predictor.predict(inputs.apply(manager)).head().toFloatArray();
             }
         }
+    }
+
+    private static NDArray named(NDArray array, String name) {
+        array.setName(name);
+        return array;
     }
 }

@@ -1,6 +1,7 @@
 package dev.distill.local.bench;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
@@ -51,6 +52,8 @@ public final class PredictBenchmark {
             usage: bench/predict [--student CHECKPOINT] [--clients 1,8,32] [--seconds 20] [--warm-up-seconds 5]
                                  [--out DIR]
             """;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BenchmarkOptions options;
     private final PrintStream out;
@@ -192,10 +195,10 @@ public final class PredictBenchmark {
     }
 
     private static HttpResponse<String> post(HttpClient http, String url, String sentence) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/predict"))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString("[" + quoted(sentence) + "]")).build();
         try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/predict"))
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(List.of(sentence)))).build();
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException("POST /predict failed: " + e.getMessage(), e);
@@ -203,10 +206,6 @@ public final class PredictBenchmark {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
-    }
-
-    private static String quoted(String text) {
-        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     static String table(Map<String, Object> results) {
