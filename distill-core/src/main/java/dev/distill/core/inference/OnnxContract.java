@@ -1,5 +1,7 @@
 package dev.distill.core.inference;
 
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession.SessionOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.model.ModelConfig;
@@ -24,12 +26,28 @@ final class OnnxContract {
     }
 
     /**
-     * ONNX Runtime keeps its own thread pool: it takes the engine thread count services are given
-     * ({@code OMP_NUM_THREADS}), so that engines sharing a machine split its cores as PyTorch's do.
+     * How ONNX Runtime runs a model here. It keeps its own thread pool: it takes the engine thread count services are
+     * given ({@code OMP_NUM_THREADS}), so that engines sharing a machine split its cores as PyTorch's do (set on the
+     * session options themselves: DJL 0.32 drops an {@code intraOpNumThreads} option given without
+     * {@code interOpNumThreads}), and it follows OpenMP's wait policy: with {@code OMP_WAIT_POLICY=PASSIVE} (services
+     * sharing cores) its threads do not spin while waiting for work. The caller closes the options once the model
+     * is loaded (the session keeps a copy).
      */
-    static Map<String, String> options() {
-        String threads = System.getenv("OMP_NUM_THREADS");
-        return threads == null || threads.isBlank() ? Map.of() : Map.of("intraOpNumThreads", threads.strip());
+    static SessionOptions sessionOptions() {
+        SessionOptions options = new SessionOptions();
+        try {
+            String threads = System.getenv("OMP_NUM_THREADS");
+            if (threads != null && !threads.isBlank()) {
+                options.setIntraOpNumThreads(Integer.parseInt(threads.strip()));
+            }
+            if ("passive".equalsIgnoreCase(System.getenv("OMP_WAIT_POLICY"))) {
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
+            return options;
+        } catch (OrtException | NumberFormatException e) {
+            options.close();
+            throw new IllegalStateException("cannot set ONNX Runtime's session options: " + e.getMessage(), e);
+        }
     }
 
     /** Whether the model takes {@code token_type_ids}; it must take the other two BERT inputs and nothing else. */

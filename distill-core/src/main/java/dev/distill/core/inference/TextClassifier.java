@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
+import ai.onnxruntime.OrtSession.SessionOptions;
 import dev.distill.core.Directories;
 import dev.distill.core.Sha256;
 import dev.distill.core.checkpoint.CheckpointManifest;
@@ -185,8 +186,14 @@ public final class TextClassifier implements AutoCloseable {
         String name = file.getFileName().toString();
         Model model = Model.newInstance(name, onnx ? Device.cpu() : device, engine);
         try {
-            model.load(file.toAbsolutePath().getParent(), name.substring(0, name.lastIndexOf('.')),
-                    onnx ? OnnxContract.options() : Map.of());
+            if (onnx) {
+                try (SessionOptions options = OnnxContract.sessionOptions()) {
+                    model.load(file.toAbsolutePath().getParent(), name.substring(0, name.lastIndexOf('.')),
+                            Map.of("sessionOptions", options));
+                }
+            } else {
+                model.load(file.toAbsolutePath().getParent(), name.substring(0, name.lastIndexOf('.')));
+            }
             boolean takesTokenTypeIds;
             int numClasses;
             try (NDManager probe = model.getNDManager().newSubManager()) {

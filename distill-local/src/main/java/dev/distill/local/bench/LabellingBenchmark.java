@@ -1,7 +1,5 @@
 package dev.distill.local.bench;
 
-import ai.djl.inference.Predictor;
-import ai.djl.translate.TranslateException;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.core.telemetry.MetricNames;
@@ -15,6 +13,7 @@ import dev.distill.core.wire.WireCodec;
 import dev.distill.embedded.EmbeddedStack;
 import dev.distill.local.bench.ServiceComparison.ModelTime;
 import dev.distill.local.bench.ServiceComparison.Repetition;
+import dev.distill.local.launch.LabelServiceSettings;
 import dev.distill.local.launch.ServiceProcess;
 import dev.distill.local.launch.ServiceSettings;
 import java.io.PrintStream;
@@ -25,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,12 +51,15 @@ final class LabellingBenchmark {
     private final Path tokenizer;
     /** Examples label-service reads per poll and labels in one transaction, in length-ordered batches. */
     private final int pollExamples;
+    /** The engine label-service and the bare loop run the teacher on: {@code pytorch} or {@code onnx-runtime}. */
+    private final String teacherEngine;
 
-    LabellingBenchmark(PrintStream out, Path project, Path tokenizer, int pollExamples) {
+    LabellingBenchmark(PrintStream out, Path project, Path tokenizer, int pollExamples, String teacherEngine) {
         this.out = out;
         this.project = project;
         this.tokenizer = tokenizer;
         this.pollExamples = pollExamples;
+        this.teacherEngine = teacherEngine;
     }
 
     Map<String, Object> measure(EmbeddedStack stack, Path outDir, Path teacher, List<String> texts,
@@ -74,37 +77,40 @@ final class LabellingBenchmark {
             }
             for (int rep = 0; rep < repetitions; rep++) {
                 bare.add(bareLabelling(teacher, texts, batchSize));
-                ModelTime before = ModelTime.read(label, MetricNames.LABEL_BATCH);
-                double throughput = serviceLabelling(stack, texts, "label-" + rep).throughput();
-                service.add(new Repetition(throughput, ModelTime.read(label, MetricNames.LABEL_BATCH)
-                        .meanMillisSince(before)));
+                service.add(serviceRepetition(stack, label, texts, "label-" + rep));
                 ServiceComparison.printRepetition(out, rep, bare.get(rep), service.get(rep), "teacher batch");
             }
         }
         return ServiceComparison.comparison(bare, service);
     }
 
+    /** One pass through label-service, with the mean time of its teacher batches. */
+    Repetition serviceRepetition(EmbeddedStack stack, ServiceProcess label, List<String> texts, String tag) {
+        ModelTime before = ModelTime.read(label, MetricNames.LABEL_BATCH);
+        double throughput = serviceLabelling(stack, texts, tag).throughput();
+        return new Repetition(throughput, ModelTime.read(label, MetricNames.LABEL_BATCH).meanMillisSince(before));
+    }
+
+    /** The teacher checkpoint on this benchmark's engine. */
+    TextClassifier loadTeacher(Path teacher) {
+        return teacherEngine.equals("onnx-runtime") ? TextClassifier.loadOnOnnxRuntime(teacher, tokenizer)
+                : TextClassifier.load(teacher, tokenizer, Devices.preferred());
+    }
+
     private Repetition bareLabelling(Path teacher, List<String> texts, int batchSize) {
-        try (TextClassifier model = TextClassifier.open(teacher, tokenizer, Devices.preferred(), 128);
-                Predictor<List<String>, TextClassifier.TeacherOutput> predictor =
-                        model.newTeacherPredictor(new int[0])) {
-            long start = System.nanoTime();
-            long inModel = 0;
-            int batches = 0;
-            // The batching label-service does: polls of pollExamples, cut into length-ordered teacher batches.
-            for (int from = 0; from < texts.size(); from += pollExamples) {
-                List<String> poll = texts.subList(from, Math.min(texts.size(), from + pollExamples));
-                for (List<String> batch : LengthBatching.batches(poll, String::length, batchSize)) {
-                    long called = System.nanoTime();
-                    predictor.predict(batch);
-                    inModel += System.nanoTime() - called;
-                    batches++;
-                }
-            }
-            return new Repetition(texts.size() / ((System.nanoTime() - start) / 1e9), inModel / 1e6 / batches);
-        } catch (TranslateException e) {
-            throw new IllegalStateException("teacher inference failed: " + e.getMessage(), e);
+        try (TextClassifier model = loadTeacher(teacher)) {
+            return EngineLoops.inference(model, polledBatches(texts, String::length, batchSize));
         }
+    }
+
+    /** The batching label-service does: polls of pollExamples, cut into length-ordered teacher batches. */
+    <T> List<List<T>> polledBatches(List<T> items, ToIntFunction<T> length, int batchSize) {
+        List<List<T>> batches = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += pollExamples) {
+            batches.addAll(LengthBatching.batches(items.subList(from, Math.min(items.size(), from + pollExamples)),
+                    length, batchSize));
+        }
+        return batches;
     }
 
     /** What came out of label-service for one tagged stream. */
@@ -127,16 +133,7 @@ final class LabellingBenchmark {
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
-            long sentAt;
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka,
-                    "linger.ms", "5"), new StringSerializer(), new ByteArraySerializer())) {
-                producer.partitionsFor(Topics.EXAMPLES); // connected before the clock starts
-                sentAt = System.currentTimeMillis();
-                for (int i = 0; i < texts.size(); i++) {
-                    TextExample example = new TextExample(tag + "-" + i, texts.get(i), null);
-                    producer.send(new ProducerRecord<>(Topics.EXAMPLES, example.id(), WireCodec.encode(example)));
-                }
-            }
+            long sentAt = sendExamples(stack, texts, tag);
             Map<String, Integer> seen = new HashMap<>();
             long last = -1;
             long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
@@ -161,12 +158,36 @@ final class LabellingBenchmark {
         }
     }
 
+    /**
+     * Sends the texts to the examples topic at once, ids {@code <tag>-<index>}.
+     *
+     * @return when the first went out, {@link System#currentTimeMillis} (as Kafka's record time stamps)
+     */
+    static long sendExamples(EmbeddedStack stack, List<String> texts, String tag) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                stack.kafka().bootstrapServers(), "linger.ms", "5"), new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.partitionsFor(Topics.EXAMPLES); // connected before the clock starts
+            long sentAt = System.currentTimeMillis();
+            for (int i = 0; i < texts.size(); i++) {
+                TextExample example = new TextExample(tag + "-" + i, texts.get(i), null);
+                producer.send(new ProducerRecord<>(Topics.EXAMPLES, example.id(), WireCodec.encode(example)));
+            }
+            return sentAt;
+        }
+    }
+
     ServiceProcess startLabel(EmbeddedStack stack, Path outDir, Path teacher, int batchSize, String worker) {
-        // the engine of the bare loop it is compared with
-        return ServiceProcess.start(ServiceSettings.label(stack.kafka().bootstrapServers()).teacher(teacher)
-                        .teacherEngine("pytorch").tokenizer(tokenizer).workerId(worker).maxBatchSize(batchSize)
-                        .maxPollExamples(pollExamples),
-                project, outDir.resolve("logs").resolve(worker));
+        return startLabel(labelSettings(stack, teacher, batchSize, worker), outDir, worker);
+    }
+
+    ServiceProcess startLabel(LabelServiceSettings settings, Path outDir, String worker) {
+        return ServiceProcess.start(settings, project, outDir.resolve("logs").resolve(worker));
+    }
+
+    LabelServiceSettings labelSettings(EmbeddedStack stack, Path teacher, int batchSize, String worker) {
+        return ServiceSettings.label(stack.kafka().bootstrapServers()).teacher(teacher).teacherEngine(teacherEngine)
+                .tokenizer(tokenizer).workerId(worker).maxBatchSize(batchSize).maxPollExamples(pollExamples);
     }
 
     // (4) scaling ------------------------------------------------------------------------------------------------

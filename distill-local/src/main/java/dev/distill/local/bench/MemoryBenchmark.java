@@ -6,7 +6,6 @@ import dev.distill.core.wire.TextExample;
 import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.embedded.EmbeddedStack;
-import dev.distill.local.OfflineTraining;
 import dev.distill.local.launch.EvalServiceSettings;
 import dev.distill.local.launch.ServiceHttp;
 import dev.distill.local.launch.ServiceProcess;
@@ -44,15 +43,16 @@ final class MemoryBenchmark {
      * @param warmUp examples before the first sample: long enough for the JVM to size its heap (measured here: the
      *               services' resident memory rises over the first 20,000-30,000 examples of a run, then stays flat)
      */
-    Map<String, Object> measure(Path outDir, List<LabeledText> train, int batchSize, int examples,
-            long warmUp) {
+    Map<String, Object> measure(Path outDir, Path teacher, ModelConfig student, List<LabeledText> train,
+            int batchSize, int examples, long warmUp) {
         out.printf("memory: resident memory of each service over a %,d-example stream%n", examples);
         Path work = outDir.resolve("memory");
-        ModelConfig small = new ModelConfig(30522, 64, 1, 2, 64, 2);
-        Path teacher = OfflineTraining.untrained("memory-teacher", small, tokenizer, work.resolve("teacher"));
         try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 2);
-                ServiceProcess label = labelling.startLabel(stack, work, teacher, batchSize, "memory-1");
-                ServiceProcess trainService = training.startTrain(stack, work.resolve("train"), small, batchSize, null);
+                // the three services share the cores, as in the one-command run
+                ServiceProcess label = labelling.startLabel(labelling.labelSettings(stack, teacher, batchSize,
+                        "memory-1").sharingCores(), work, "memory-1");
+                ServiceProcess trainService = training.startTrain(training.trainSettings(stack, work.resolve("train"),
+                        student, batchSize, null).sharingCores(), work.resolve("train"));
                 ServiceProcess eval = startEval(stack, work)) {
             Map<String, ServiceProcess> services = Map.of("label-service", label, "train-service", trainService,
                     "eval-service", eval);
@@ -136,8 +136,8 @@ final class MemoryBenchmark {
     }
 
     private ServiceProcess startEval(EmbeddedStack stack, Path work) {
-        EvalServiceSettings settings = ServiceSettings.eval(stack.kafka().bootstrapServers())
-                .database(stack.database()).heldOut(project.resolve("data/sst2/dev.tsv"), 200).tokenizer(tokenizer)
+        EvalServiceSettings settings = ServiceSettings.eval(stack.kafka().bootstrapServers()).engineThreads(1)
+                .sharingCores().database(stack.database()).heldOut(project.resolve("data/sst2/dev.tsv"), 200).tokenizer(tokenizer)
                 .checkpointDir(work.resolve("train/checkpoints"));
         return ServiceProcess.start(settings, project, work.resolve("logs"));
     }

@@ -73,7 +73,7 @@ public final class PerformanceBenchmark {
                 "teacher", sizeName(teacherSize), "student", sizeName(studentSize), "repetitions", repetitions,
                 "pollExamples", pollExamples,
                 "cores", Runtime.getRuntime().availableProcessors()));
-        LabellingBenchmark labelling = new LabellingBenchmark(out, project, tokenizer, pollExamples);
+        LabellingBenchmark labelling = new LabellingBenchmark(out, project, tokenizer, pollExamples, "pytorch");
         TrainingBenchmark training = new TrainingBenchmark(out, project, tokenizer);
         List<String> parts = List.of(options.option("parts", String.join(",", PARTS)).split(","));
         try (EmbeddedStack stack = EmbeddedStack.start(outDir.resolve("stack"), Topics.all(), 4)) {
@@ -95,7 +95,10 @@ public final class PerformanceBenchmark {
         if (parts.contains("memory")) {
             int memoryExamples = options.intOption("memory-examples", 100_000);
             MemoryBenchmark memory = new MemoryBenchmark(out, project, tokenizer, labelling, training);
-            results.put("memory", memory.measure(outDir, train, batchSize, memoryExamples,
+            ModelConfig small = new ModelConfig(30522, 64, 1, 2, 64, 2);
+            Path memoryTeacher = OfflineTraining.untrained("memory-teacher", small, tokenizer,
+                    outDir.resolve("memory-teacher"));
+            results.put("memory", memory.measure(outDir, memoryTeacher, small, train, batchSize, memoryExamples,
                     options.intOption("memory-warm-up", memoryExamples * 3 / 10)));
         }
         results.put("seconds", Math.round((System.nanoTime() - started) / 1e9));

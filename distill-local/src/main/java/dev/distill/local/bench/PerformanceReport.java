@@ -43,9 +43,17 @@ final class PerformanceReport {
         if (memory == null) {
             return table.toString();
         }
-        table.append(String.format("%n| service | resident MB after %,d examples | max MB | last MB | max growth "
-                + "| native MB (outside the JVM's committed memory) after warm-up | max | max growth "
-                + "|%n|---|---|---|---|---|---|---|---|%n", (long) memory.get("warmUpExamples")));
+        table.append(String.format("%n"));
+        table.append(memoryTable(memory));
+        return table.toString();
+    }
+
+    /** Resident memory per service after the warm-up, its maximum and growth, in all and outside the JVM. */
+    @SuppressWarnings("unchecked")
+    static String memoryTable(Map<String, Object> memory) {
+        StringBuilder table = new StringBuilder(String.format("| service | resident MB after %,d examples | max MB "
+                + "| last MB | max growth | native MB (outside the JVM's committed memory) after warm-up | max "
+                + "| max growth |%n|---|---|---|---|---|---|---|---|%n", (long) memory.get("warmUpExamples")));
         for (String service : List.of("label-service", "train-service", "eval-service")) {
             Map<String, Object> row = (Map<String, Object>) memory.get(service);
             table.append(String.format("| %s | %d | %d | %d | %.1f%% | %d | %d | %.1f%% |%n", service,

@@ -30,6 +30,9 @@ final class ServiceComparison {
     record ModelTime(double seconds, double calls) {
         static ModelTime read(ServiceProcess service, String timer) {
             Map<String, List<Double>> metrics = ServiceHttp.metrics(service.url());
+            if (!metrics.containsKey(MetricNames.prometheus(timer, "_seconds_count"))) {
+                return new ModelTime(0, 0); // registered with the first call
+            }
             return new ModelTime(ServiceHttp.sum(metrics, MetricNames.prometheus(timer, "_seconds_sum")),
                     ServiceHttp.sum(metrics, MetricNames.prometheus(timer, "_seconds_count")));
         }
@@ -61,7 +64,7 @@ final class ServiceComparison {
         return row;
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int middle = sorted.length / 2;
         return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;

@@ -3,11 +3,8 @@ package dev.distill.local.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.core.Sha256;
 import dev.distill.core.data.LabeledText;
-import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.telemetry.MetricNames;
-import dev.distill.core.training.DistillationTrainer;
-import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;
@@ -36,7 +33,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Training throughput through train-service against a bare training loop on the same student and data. */
 final class TrainingBenchmark {
-    private static final String TRAIN_TEACHER_ID = "benchmark-teacher";
+    /** The teacher the synthetic soft labels name, to which train-service is pinned. */
+    static final String TRAIN_TEACHER_ID = "benchmark-teacher";
 
     private final PrintStream out;
     private final Path project;
@@ -59,14 +57,11 @@ final class TrainingBenchmark {
             // Warm-up as for labelling.
             for (int pass = 0; pass < LabellingBenchmark.WARM_UP_PASSES; pass++) {
                 bareTraining(student, labels, batchSize);
-                serviceTraining(stack, trainService, labels, batchSize);
+                serviceTraining(stack, trainService, batches(labels, batchSize));
             }
             for (int rep = 0; rep < repetitions; rep++) {
                 bare.add(bareTraining(student, labels, batchSize));
-                ModelTime before = ModelTime.read(trainService, MetricNames.TRAIN_STEP);
-                double throughput = serviceTraining(stack, trainService, labels, batchSize);
-                service.add(new Repetition(throughput, ModelTime.read(trainService, MetricNames.TRAIN_STEP)
-                        .meanMillisSince(before)));
+                service.add(serviceRepetition(stack, trainService, batches(labels, batchSize)));
                 ServiceComparison.printRepetition(out, rep, bare.get(rep), service.get(rep), "step");
             }
         }
@@ -74,7 +69,7 @@ final class TrainingBenchmark {
     }
 
     /** Soft labels as a teacher would send them: gold label and two logits per sentence. */
-    private static List<SoftLabel> syntheticSoftLabels(List<LabeledText> rows) {
+    static List<SoftLabel> syntheticSoftLabels(List<LabeledText> rows) {
         Random random = new Random(5);
         List<SoftLabel> labels = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
@@ -85,60 +80,70 @@ final class TrainingBenchmark {
         return labels;
     }
 
-    private Repetition bareTraining(ModelConfig student, List<SoftLabel> labels, int batchSize) {
-        try (DistillationTrainer trainer = new DistillationTrainer(student, trainSettings(), tokenizer,
-                Devices.preferred())) {
-            long start = System.nanoTime();
-            long inModel = 0;
-            int steps = 0;
-            for (int from = 0; from < labels.size(); from += batchSize) {
-                long called = System.nanoTime();
-                trainer.step(labels.subList(from, Math.min(labels.size(), from + batchSize)));
-                inModel += System.nanoTime() - called;
-                steps++;
-            }
-            return new Repetition(labels.size() / ((System.nanoTime() - start) / 1e9), inModel / 1e6 / steps);
+    private static List<List<SoftLabel>> batches(List<SoftLabel> labels, int batchSize) {
+        List<List<SoftLabel>> batches = new ArrayList<>();
+        for (int from = 0; from < labels.size(); from += batchSize) {
+            batches.add(labels.subList(from, Math.min(labels.size(), from + batchSize)));
         }
+        return batches;
     }
 
-    private static TrainingSettings trainSettings() {
-        return new TrainingSettings(0.5f, 2f, 1e-3f, 100, 0, 42);
+    /** One pass through train-service, with the mean time of its steps. */
+    Repetition serviceRepetition(EmbeddedStack stack, ServiceProcess trainService, List<List<SoftLabel>> batches) {
+        ModelTime before = ModelTime.read(trainService, MetricNames.TRAIN_STEP);
+        double throughput = serviceTraining(stack, trainService, batches);
+        return new Repetition(throughput, ModelTime.read(trainService, MetricNames.TRAIN_STEP)
+                .meanMillisSince(before));
+    }
+
+    private Repetition bareTraining(ModelConfig student, List<SoftLabel> labels, int batchSize) {
+        return new EngineLoops(tokenizer).training(student, batches(labels, batchSize));
     }
 
     /**
-     * Writes the labels to the soft-label topic in batches and follows {@code GET /runs/current}; throughput runs
-     * from the first batch sent to the last applied.
+     * Writes the batches to the soft-label topic, one record each, and follows {@code GET /runs/current}; throughput
+     * runs from the first batch sent to the last applied.
      */
-    private double serviceTraining(EmbeddedStack stack, ServiceProcess trainService, List<SoftLabel> labels,
-            int batchSize) {
+    private double serviceTraining(EmbeddedStack stack, ServiceProcess trainService, List<List<SoftLabel>> batches) {
         long before = currentProgress(trainService).get("examplesSeen").asLong();
         SoftLabelCodec codec = new SoftLabelCodec(SoftLabelEncoding.FP16, 0);
         String tokenizerId = sha256(tokenizer);
+        int examples = batches.stream().mapToInt(List::size).sum();
         long start;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
                 stack.kafka().bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
             producer.partitionsFor(Topics.SOFT_LABELS); // connected before the clock starts
             start = System.nanoTime();
-            for (int from = 0; from < labels.size(); from += batchSize) {
-                SoftLabelBatch batch = new SoftLabelBatch("batch-" + before + "-" + from, TRAIN_TEACHER_ID,
-                        tokenizerId, 2f, labels.subList(from, Math.min(labels.size(), from + batchSize)));
+            for (int i = 0; i < batches.size(); i++) {
+                SoftLabelBatch batch = new SoftLabelBatch("batch-" + before + "-" + i, TRAIN_TEACHER_ID,
+                        tokenizerId, 2f, batches.get(i));
                 producer.send(new ProducerRecord<>(Topics.SOFT_LABELS, batch.batchId(), codec.encode(batch)));
             }
         }
-        long target = before + labels.size();
-        long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+        return awaitTrained(trainService, before, examples, start);
+    }
+
+    /**
+     * Waits until train-service has trained on {@code examples} more than {@code before}.
+     *
+     * @param start when the examples started to go out ({@link System#nanoTime})
+     * @return examples/s from {@code start}
+     */
+    static double awaitTrained(ServiceProcess trainService, long before, int examples, long start) {
+        long target = before + examples;
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
         while (System.nanoTime() < deadline) {
             long seen = currentProgress(trainService).get("examplesSeen").asLong();
             double elapsed = (System.nanoTime() - start) / 1e9;
             if (seen >= target) {
-                return labels.size() / elapsed;
+                return examples / elapsed;
             }
             // Polls rarely while the end is far (each request takes CPU from the engine), often near it.
             double rate = (seen - before) / elapsed;
             ServiceProcess.sleep(rate <= 0 ? 200 : Math.round(Math.min(500, Math.max(20,
                     250 * (target - seen) / rate))));
         }
-        throw new IllegalStateException("train-service did not train on " + labels.size() + " examples in time");
+        throw new IllegalStateException("train-service did not reach " + target + " examples in time");
     }
 
     static JsonNode currentProgress(ServiceProcess trainService) {
@@ -147,13 +152,20 @@ final class TrainingBenchmark {
 
     /** @param teacherId the teacher the run is pinned to, or {@code null} for the first batch's */
     ServiceProcess startTrain(EmbeddedStack stack, Path work, ModelConfig student, int batchSize, String teacherId) {
+        return startTrain(trainSettings(stack, work, student, batchSize, teacherId), work);
+    }
+
+    ServiceProcess startTrain(TrainServiceSettings settings, Path work) {
+        return ServiceProcess.start(settings, project, work.resolve("logs"));
+    }
+
+    /** @param teacherId the teacher the run is pinned to, or {@code null} for the first batch's */
+    TrainServiceSettings trainSettings(EmbeddedStack stack, Path work, ModelConfig student, int batchSize,
+            String teacherId) {
         TrainServiceSettings settings = ServiceSettings.train(stack.kafka().bootstrapServers())
                 .database(stack.database()).tokenizer(tokenizer).checkpointDir(work.resolve("checkpoints"))
                 .batchSize(batchSize).student(student);
-        if (teacherId != null) {
-            settings.teacherId(teacherId);
-        }
-        return ServiceProcess.start(settings, project, work.resolve("logs"));
+        return teacherId == null ? settings : settings.teacherId(teacherId);
     }
 
     private static String sha256(Path file) {

@@ -53,13 +53,25 @@ public abstract sealed class ServiceSettings<S extends ServiceSettings<S>>
     }
 
     /**
-     * Threads of the model engine (libtorch's OpenMP pool, {@code OMP_NUM_THREADS}; default: one per core). Services
-     * sharing a machine should split its cores: engine threads wait for work by spinning, so two engines that each
-     * take every core slow each other down many times over.
+     * Threads of the model engine (libtorch's OpenMP pool and ONNX Runtime's, {@code OMP_NUM_THREADS}; default: one
+     * per core). Engines that share cores should also wait passively ({@link #sharingCores}): spinning engine threads
+     * slow each other down.
      */
     @SuppressWarnings("unchecked")
     public S engineThreads(int threads) {
         environment.put("OMP_NUM_THREADS", String.valueOf(threads));
+        return (S) this;
+    }
+
+    /**
+     * For services whose engines share cores: engine threads sleep as soon as they run out of work (OpenMP's passive
+     * wait policy, which ONNX Runtime's threads follow here too) instead of spinning on cores the other engine needs.
+     * Measured on 2 cores with label-service and train-service streaming at once: 1.2x the examples/s of spinning
+     * threads; a service alone loses ~6% to it, so alone it spins.
+     */
+    @SuppressWarnings("unchecked")
+    public S sharingCores() {
+        environment.put("OMP_WAIT_POLICY", "PASSIVE");
         return (S) this;
     }
 

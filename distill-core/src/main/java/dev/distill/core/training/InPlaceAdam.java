@@ -1,0 +1,77 @@
+package dev.distill.core.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+import ai.djl.training.tracker.Tracker;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Adam (Kingma and Ba 2015, "Adam: A Method for Stochastic Optimization"), computed as {@code torch.optim.Adam}
+ * computes it, with its defaults (beta1 0.9, beta2 0.999, eps 1e-8, no weight decay):
+ *
+ * <pre>
+ *   m = beta1 * m + (1 - beta1) * g
+ *   v = beta2 * v + (1 - beta2) * g^2
+ *   w = w - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+ * </pre>
+ *
+ * <p>Why not DJL's {@code Adam} behind {@code Trainer.step()}: on the PyTorch engine that path copies every gradient
+ * and rebuilds the moments out of place, a quarter of a 4-layer x 384 student's training step; here the moments and
+ * weights are updated in place, one temporary at a time, freed at once. Gradients are zeroed after the update (the
+ * engine adds new ones to them).
+ */
+final class InPlaceAdam {
+    private static final float BETA1 = 0.9f;
+    private static final float BETA2 = 0.999f;
+    private static final float EPSILON = 1e-8f;
+
+    private final Tracker learningRate;
+    private final Map<String, NDArray> means = new HashMap<>();
+    private final Map<String, NDArray> variances = new HashMap<>();
+    private int updates;
+
+    /** @param learningRate the rate of update t, counting from 1 */
+    InPlaceAdam(Tracker learningRate) {
+        this.learningRate = learningRate;
+    }
+
+    /**
+     * One update of every trainable parameter from its gradient.
+     *
+     * @param gradientOf the parameter's gradient (the engine's own array, updated in place)
+     */
+    void step(Iterable<Parameter> parameters, Function<Parameter, NDArray> gradientOf) {
+        updates++;
+        float rate = learningRate.getNewValue(updates);
+        float stepSize = (float) (rate / (1 - Math.pow(BETA1, updates)));
+        float secondCorrection = (float) Math.sqrt(1 - Math.pow(BETA2, updates));
+        for (Parameter parameter : parameters) {
+            if (parameter.requiresGradient()) {
+                update(parameter, gradientOf.apply(parameter), stepSize, secondCorrection);
+            }
+        }
+    }
+
+    private void update(Parameter parameter, NDArray gradient, float stepSize, float secondCorrection) {
+        NDArray weight = parameter.getArray();
+        // the moments live with the weights, in the model's manager
+        NDArray mean = means.computeIfAbsent(parameter.getId(), id -> weight.zerosLike());
+        NDArray variance = variances.computeIfAbsent(parameter.getId(), id -> weight.zerosLike());
+        try (NDArray scaled = gradient.mul(1 - BETA1)) {
+            mean.muli(BETA1).addi(scaled);
+        }
+        try (NDArray squared = gradient.square()) {
+            variance.muli(BETA2).addi(squared.muli(1 - BETA2));
+        }
+        try (NDArray denominator = variance.sqrt()) {
+            denominator.divi(secondCorrection).addi(EPSILON);
+            try (NDArray step = mean.div(denominator)) {
+                weight.subi(step.muli(stepSize));
+            }
+        }
+        // the update runs only on finite gradients (the trainer skips others), so this is an exact zero
+        gradient.muli(0f);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.distill.core.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class InPlaceAdamTest {
+    /**
+     * Golden values from {@code torch.optim.Adam([w], lr)} in PyTorch 2.13 (defaults otherwise), the learning rate
+     * set to 0.1, 0.05 and 0.02 before steps 1, 2 and 3, starting from w = [0.5, -1, 2].
+     */
+    private static final float[][] TORCH_WEIGHTS = {
+        {0.4000000f, -0.9000000f, 1.9000000f},
+        {0.4299177f, -0.9183052f, 1.8664970f},
+        {0.4227349f, -0.9322789f, 1.8757615f},
+    };
+    private static final float[][] GRADIENTS = {{0.1f, -0.2f, 0.3f}, {-0.5f, 0.4f, 0f}, {1f, 1f, -1f}};
+    private static final float[] RATES = {0.1f, 0.05f, 0.02f};
+
+    @Test
+    void updatesAsTorchAdamDoesAndClearsTheGradients() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Parameter weight = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT)
+                    .optArray(manager.create(new float[] {0.5f, -1f, 2f})).build();
+            Parameter frozen = Parameter.builder().setName("frozen").setType(Parameter.Type.WEIGHT)
+                    .optArray(manager.create(new float[] {3f})).optRequiresGrad(false).build();
+            InPlaceAdam adam = new InPlaceAdam(update -> RATES[update - 1]);
+            for (int step = 0; step < GRADIENTS.length; step++) {
+                NDArray gradient = manager.create(GRADIENTS[step]);
+                Map<Parameter, NDArray> gradients = Map.of(weight, gradient, frozen, manager.create(new float[] {1f}));
+                adam.step(List.of(weight, frozen), gradients::get);
+                assertArrayEquals(TORCH_WEIGHTS[step], weight.getArray().toFloatArray(), 1e-6f, "step " + (step + 1));
+                assertArrayEquals(new float[3], gradient.toFloatArray(), 0f, "the gradient is consumed");
+            }
+            assertArrayEquals(new float[] {3f}, frozen.getArray().toFloatArray(), "a frozen parameter stays");
+        }
+    }
+}
