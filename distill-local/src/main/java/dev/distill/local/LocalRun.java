@@ -111,13 +111,12 @@ public final class LocalRun implements AutoCloseable {
                         : options.studentInitFrom());
             }
         }
-        // label and train work at the same time, each on every core, their engine threads waiting passively
-        // (measured faster than half of the cores each), eval-service (short bursts) on one
+        // label and train work at the same time: each gets half of the cores, eval-service (short bursts) one
         int cores = Runtime.getRuntime().availableProcessors();
-        startService(ServiceSettings.label(kafka).teacher(teacher).tokenizer(tokenizer()).engineThreads(cores)
-                .sharingCores());
-        startService(train.engineThreads(cores).sharingCores());
-        startService(ServiceSettings.eval(kafka).engineThreads(1).sharingCores().database(stack.database())
+        startService(ServiceSettings.label(kafka).teacher(teacher).tokenizer(tokenizer())
+                .engineThreads(Math.max(1, cores / 2)));
+        startService(train.engineThreads(Math.max(1, cores - cores / 2)));
+        startService(ServiceSettings.eval(kafka).engineThreads(1).database(stack.database())
                 .heldOut(options.evalFile(), options.evalLimit()).tokenizer(tokenizer()).teacher(teacher)
                 .checkpointDir(checkpoints));
         out.println("      dashboard: " + dashboardUrl());

@@ -48,7 +48,7 @@ final class MemoryBenchmark {
         out.printf("memory: resident memory of each service over a %,d-example stream%n", examples);
         Path work = outDir.resolve("memory");
         try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 2);
-                // the three services share the cores, as in the one-command run
+                // the three services share the cores
                 ServiceProcess label = labelling.startLabel(labelling.labelSettings(stack, teacher, batchSize,
                         "memory-1").sharingCores(), work, "memory-1");
                 ServiceProcess trainService = training.startTrain(training.trainSettings(stack, work.resolve("train"),
@@ -137,8 +137,8 @@ final class MemoryBenchmark {
 
     private ServiceProcess startEval(EmbeddedStack stack, Path work) {
         EvalServiceSettings settings = ServiceSettings.eval(stack.kafka().bootstrapServers()).engineThreads(1)
-                .sharingCores().database(stack.database()).heldOut(project.resolve("data/sst2/dev.tsv"), 200).tokenizer(tokenizer)
-                .checkpointDir(work.resolve("train/checkpoints"));
+                .sharingCores().database(stack.database()).heldOut(project.resolve("data/sst2/dev.tsv"), 200)
+                .tokenizer(tokenizer).checkpointDir(work.resolve("train/checkpoints"));
         return ServiceProcess.start(settings, project, work.resolve("logs"));
     }
 
