@@ -33,11 +33,38 @@ final class PeerReport {
                 }
             }
         }
+        Map<String, Object> services = (Map<String, Object>) results.get("services");
+        if (services != null) {
+            table.append(String.format("%nService / its bare loop, per repetition: %s%n",
+                    serviceRatios((Map<String, Object>) services.get("tasks"))));
+        }
         Map<String, Object> memory = (Map<String, Object>) results.get("memory");
         if (memory != null) {
             table.append(String.format("%nMemory, %s:%n%n", memory.get("models")));
             table.append(PerformanceReport.memoryTable((Map<String, Object>) memory.get("services")));
         }
         return table.toString();
+    }
+
+    /** For each task of the services part, the service's examples/s over its bare loop's: median, min - max. */
+    @SuppressWarnings("unchecked")
+    static String serviceRatios(Map<String, Object> tasks) {
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, Object> task : tasks.entrySet()) {
+            Map<String, Object> sides = (Map<String, Object>) task.getValue();
+            List<String> names = List.copyOf(sides.keySet());
+            List<Double> service = (List<Double>) ((Map<String, Object>) sides.get(names.get(names.size() - 1)))
+                    .get("repetitions");
+            List<Double> bare = (List<Double>) ((Map<String, Object>) sides.get(names.get(names.size() - 2)))
+                    .get("repetitions");
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < service.size(); i++) {
+                ratios.add(service.get(i) / bare.get(i));
+            }
+            parts.add(String.format("%s %.1f%% (%.1f%% - %.1f%%)", names.get(names.size() - 1),
+                    100 * ServiceComparison.median(ratios), 100 * ratios.stream().mapToDouble(r -> r).min()
+                    .orElseThrow(), 100 * ratios.stream().mapToDouble(r -> r).max().orElseThrow()));
+        }
+        return String.join("; ", parts);
     }
 }
