@@ -29,10 +29,10 @@ final class OnnxContract {
      * How ONNX Runtime runs a model here. It keeps its own thread pool: it takes the engine thread count services are
      * given ({@code OMP_NUM_THREADS}), so that engines sharing a machine split its cores as PyTorch's do (set on the
      * session options themselves: DJL 0.32 drops an {@code intraOpNumThreads} option given without
-     * {@code interOpNumThreads}). Its threads do not spin while waiting for work: a service's Kafka, JSON and
-     * collector threads need the cores between operators. Measured with a 12 x 384 teacher on 2 cores:
-     * label-service at 85-88% of the bare loop with spinning threads, 97-99% without; the bare loop as fast either
-     * way. The caller closes the options once the model is loaded (the session keeps a copy).
+     * {@code interOpNumThreads}). Its threads do not spin while waiting for work: a service's other threads need the
+     * cores between operators. Measured with a 12 x 384 teacher on 2 cores: label-service at 90% of the bare loop
+     * with spinning threads, 95% without (medians of 5); the bare loop as fast either way. The caller closes the
+     * options once the model is loaded (the session keeps a copy).
      */
     static SessionOptions sessionOptions() {
         SessionOptions options = new SessionOptions();
