@@ -166,7 +166,7 @@ public final class PeerBenchmark {
             LabellingBenchmark labelling, TrainingBenchmark training, List<List<SoftLabel>> batches,
             Optional<PytorchPeer> peer, int repetitions) {
         out.println("services, " + pair.description());
-        List<String> texts = batches.stream().flatMap(List::stream).map(SoftLabel::text).toList();
+        List<String> texts = EngineLoops.texts(batches).stream().flatMap(List::stream).toList();
         int batchSize = batches.get(0).size();
         try (TextClassifier teacher = labelling.loadTeacher(pair.teacherCheckpoint());
                 ServiceProcess label = labelling.startLabel(stack, outDir, pair.teacherCheckpoint(), batchSize,
@@ -174,10 +174,11 @@ public final class PeerBenchmark {
                 ServiceProcess train = training.startTrain(stack, outDir.resolve("train"), pair.student(), batchSize,
                         TrainingBenchmark.TRAIN_TEACHER_ID)) {
             int[] pass = {0};
+            List<List<String>> textBatches = EngineLoops.texts(batches);
             List<Side> sides = new ArrayList<>();
             peer.ifPresent(python -> sides.add(pytorchSide(python, pair, "teacher inference", "infer")));
             sides.add(new Side("bare DJL loop (ONNX Runtime)", "teacher inference",
-                    () -> EngineLoops.inference(teacher, EngineLoops.texts(batches))));
+                    () -> EngineLoops.inference(teacher, textBatches)));
             sides.add(new Side("label-service", "teacher inference",
                     () -> labelling.serviceRepetition(stack, label, texts, "peers-" + pass[0]++)));
             peer.ifPresent(python -> sides.add(pytorchSide(python, pair, "student training", "train")));
@@ -194,7 +195,7 @@ public final class PeerBenchmark {
             LabellingBenchmark labelling, TrainingBenchmark training, List<List<SoftLabel>> batches,
             Optional<PytorchPeer> peer, int repetitions) {
         out.println("streaming, " + pair.description());
-        List<String> texts = batches.stream().flatMap(List::stream).map(SoftLabel::text).toList();
+        List<String> texts = EngineLoops.texts(batches).stream().flatMap(List::stream).toList();
         int batchSize = batches.get(0).size();
         // both engines on every core, waiting passively: measured faster than half of the cores each
         try (ServiceProcess label = labelling.startLabel(labelling.labelSettings(stack, pair.teacherCheckpoint(),
