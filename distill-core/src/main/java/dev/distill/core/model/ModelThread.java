@@ -5,11 +5,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The one thread that creates a model and runs everything on it. The PyTorch engine keeps per-thread state (its
  * OpenMP thread team among it) and the C allocator keeps freed memory per thread (one arena each): work hopping
- * between pool threads costs a thread team and a working set of memory per thread.
+ * between pool threads costs a thread team and a working set of memory per thread. Between tasks, the thread gives
+ * the memory the engines freed back to the system now and then ({@link NativeAllocator#releaseIfDue}).
  */
 public final class ModelThread implements AutoCloseable {
     private final ExecutorService executor;
@@ -26,7 +28,9 @@ public final class ModelThread implements AutoCloseable {
     public <T> T call(Callable<T> work) {
         Future<T> result = executor.submit(work);
         try {
-            return result.get();
+            T value = result.get();
+            releaseFreedMemoryIfDue();
+            return value;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
@@ -39,6 +43,17 @@ public final class ModelThread implements AutoCloseable {
             result.cancel(true);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the model thread", e);
+        }
+    }
+
+    /** Queued behind the work just done, so its caller does not wait for the release. */
+    private void releaseFreedMemoryIfDue() {
+        if (NativeAllocator.releaseDue()) {
+            try {
+                executor.execute(NativeAllocator::releaseIfDue);
+            } catch (RejectedExecutionException closing) {
+                // the thread is closing: its memory goes with the models
+            }
         }
     }
 
