@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Resident memory of each service over a long stream, and the part of it outside the JVM's committed memory. */
 final class MemoryBenchmark {
+    /** The samples after the warm-up are compared by the peak of each tenth. */
+    private static final int WINDOWS = 10;
     private final PrintStream out;
     private final Path project;
     private final Path tokenizer;
@@ -40,8 +42,8 @@ final class MemoryBenchmark {
     }
 
     /**
-     * @param warmUp examples before the first sample: long enough for the JVM to size its heap (measured here: the
-     *               services' resident memory rises over the first 20,000-30,000 examples of a run, then stays flat)
+     * @param warmUp examples before the first sample: long enough for the engines' working sets to form (the JVMs'
+     *               heaps are fixed and touched at start, {@link ServiceProcess})
      */
     Map<String, Object> measure(Path outDir, Path teacher, ModelConfig student, List<LabeledText> train,
             int batchSize, int examples, long warmUp) {
@@ -104,18 +106,30 @@ final class MemoryBenchmark {
         }
     }
 
-    /** First (after warm-up), largest and last of the samples, in MB, and the largest growth over the first. */
+    /**
+     * Peak of each tenth of the samples after the warm-up, in MB: the first tenth's, the highest and the last tenth's,
+     * the growth of the highest over the first, and the lowest sample. Peaks are compared, not single samples: memory
+     * rises and falls with the work (eval-service loads every checkpoint it scores; the allocator hands freed memory
+     * back every few seconds), and one sample may fall in a trough.
+     */
     private static Map<String, Object> growth(List<Long> samples) {
-        if (samples.isEmpty()) {
-            throw new IllegalStateException("no memory samples after the warm-up");
+        if (samples.size() < WINDOWS) {
+            throw new IllegalStateException("only " + samples.size() + " memory samples after the warm-up; a longer "
+                    + "stream (--memory-examples) gives more");
         }
-        long base = samples.get(0);
-        long max = samples.stream().mapToLong(Long::longValue).max().orElseThrow();
+        List<Long> peaks = new ArrayList<>();
+        for (int window = 0; window < WINDOWS; window++) {
+            peaks.add(samples.subList(window * samples.size() / WINDOWS, (window + 1) * samples.size() / WINDOWS)
+                    .stream().mapToLong(Long::longValue).max().orElseThrow());
+        }
+        long first = peaks.get(0);
+        long highest = peaks.stream().mapToLong(Long::longValue).max().orElseThrow();
         Map<String, Object> growth = new LinkedHashMap<>();
-        growth.put("afterWarmUpMb", base >> 20);
-        growth.put("maxMb", max >> 20);
-        growth.put("lastMb", samples.get(samples.size() - 1) >> 20);
-        growth.put("maxGrowth", (double) (max - base) / base);
+        growth.put("firstPeakMb", first >> 20);
+        growth.put("highestPeakMb", highest >> 20);
+        growth.put("lastPeakMb", peaks.get(WINDOWS - 1) >> 20);
+        growth.put("growth", (double) (highest - first) / first);
+        growth.put("lowestMb", samples.stream().mapToLong(Long::longValue).min().orElseThrow() >> 20);
         return growth;
     }
 

@@ -48,17 +48,23 @@ final class PerformanceReport {
         return table.toString();
     }
 
-    /** Resident memory per service after the warm-up, its maximum and growth, in all and outside the JVM. */
+    /**
+     * Resident memory per service after the warm-up, by the peak of each tenth of the stream: the first, the highest,
+     * growth, the lowest sample; in all and outside the JVM.
+     */
     @SuppressWarnings("unchecked")
     static String memoryTable(Map<String, Object> memory) {
-        StringBuilder table = new StringBuilder(String.format("| service | resident MB after %,d examples | max MB "
-                + "| last MB | max growth | native MB (outside the JVM's committed memory) after warm-up | max "
-                + "| max growth |%n|---|---|---|---|---|---|---|---|%n", (long) memory.get("warmUpExamples")));
+        StringBuilder table = new StringBuilder(String.format("Resident memory after %,d examples, by the peak of "
+                + "each tenth of the rest of the stream; native: outside the JVM's committed memory%n%n"
+                + "| service | MB, first tenth | highest tenth | last tenth | growth | lowest sample | native MB, "
+                + "first tenth | highest tenth | growth |%n|---|---|---|---|---|---|---|---|---|%n",
+                (long) memory.get("warmUpExamples")));
         for (String service : List.of("label-service", "train-service", "eval-service")) {
             Map<String, Object> row = (Map<String, Object>) memory.get(service);
-            table.append(String.format("| %s | %d | %d | %d | %.1f%% | %d | %d | %.1f%% |%n", service,
-                    row.get("afterWarmUpMb"), row.get("maxMb"), row.get("lastMb"), 100 * (double) row.get("maxGrowth"),
-                    row.get("nativeAfterWarmUpMb"), row.get("nativeMaxMb"), 100 * (double) row.get("nativeMaxGrowth")));
+            table.append(String.format("| %s | %d | %d | %d | %.1f%% | %d | %d | %d | %.1f%% |%n", service,
+                    row.get("firstPeakMb"), row.get("highestPeakMb"), row.get("lastPeakMb"),
+                    100 * (double) row.get("growth"), row.get("lowestMb"), row.get("nativeFirstPeakMb"),
+                    row.get("nativeHighestPeakMb"), 100 * (double) row.get("nativeGrowth")));
         }
         return table.toString();
     }
