@@ -111,8 +111,9 @@ public final class LocalRun implements AutoCloseable {
                         : options.studentInitFrom());
             }
         }
-        // label and train work at the same time on all the cores, their engine threads yielding them when idle
-        // (measured on 2 cores: 1.1-1.2x the examples/s of half the cores each); eval-service (short bursts) one
+        // label and train work at the same time on all the cores, their engine threads yielding them when idle (on
+        // 2 cores: the streaming benchmark 1.1-1.2x the examples/s of half the cores each; this run, bound by
+        // training, about the same); eval-service (short bursts) one
         startService(ServiceSettings.label(kafka).teacher(teacher).tokenizer(tokenizer()).sharingCores());
         startService(train.sharingCores());
         startService(ServiceSettings.eval(kafka).engineThreads(1).sharingCores().database(stack.database())

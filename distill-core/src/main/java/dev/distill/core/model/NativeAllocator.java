@@ -15,8 +15,8 @@ import java.util.logging.Logger;
  * allocators PyTorch users preload (jemalloc, tcmalloc) do. Settings: tensors up to 32 MiB come from the heap, and
  * up to 1 GiB of free heap is kept. What is kept goes back to the system every {@link #RELEASE_INTERVAL}
  * ({@link #releaseIfDue}), as jemalloc returns pages unused for seconds: without that, a service's resident memory
- * grew by the free memory it kept, up to 800 MB in a long run (measured: train-service 2,082 MB, 1,277 MB once
- * released). Linux with glibc only; elsewhere nothing changes.
+ * grew by the free memory it kept (measured: train-service 2,033 MB, 1,248 MB once released). Linux with glibc
+ * only; elsewhere nothing changes.
  */
 public final class NativeAllocator {
     private static final Logger LOG = Logger.getLogger(NativeAllocator.class.getName());

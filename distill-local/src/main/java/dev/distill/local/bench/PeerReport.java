@@ -20,8 +20,10 @@ final class PeerReport {
                 comparisons.add((Map<String, Object>) results.get(part));
             }
         }
-        table.append("| models | task | side | examples/s (median) | min - max | vs the task's first side (median) "
-                + "| min - max | ms per batch |\n|---|---|---|---|---|---|---|---|\n");
+        if (!comparisons.isEmpty()) {
+            table.append("| models | task | side | examples/s (median) | min - max | vs the task's first side (median) "
+                    + "| min - max | ms per batch |\n|---|---|---|---|---|---|---|---|\n");
+        }
         for (Map<String, Object> comparison : comparisons) {
             for (Map.Entry<String, Object> task : ((Map<String, Object>) comparison.get("tasks")).entrySet()) {
                 for (Map.Entry<String, Object> side : ((Map<String, Object>) task.getValue()).entrySet()) {

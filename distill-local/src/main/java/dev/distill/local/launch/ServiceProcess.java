@@ -74,7 +74,7 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(name + " is not built: " + jar + " is missing (run mvn package first)");
         }
         // A fixed heap, touched at start: a heap the JVM sizes for itself grows for tens of thousands of examples
-        // (measured: 60 -> 470 MB resident in train-service), which a service's memory curve should not show.
+        // (measured: 61 -> 468 MB resident in train-service), which a service's memory curve should not show.
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch",
                 "-Dai.djl.offline=true", "-Dquarkus.http.port=" + port));
         command.add("-Ddistill.api-key=" + API_KEY);
