@@ -166,7 +166,8 @@ public final class PeerBenchmark {
             LabellingBenchmark labelling, TrainingBenchmark training, List<List<SoftLabel>> batches,
             Optional<PytorchPeer> peer, int repetitions) {
         out.println("services, " + pair.description());
-        List<String> texts = EngineLoops.texts(batches).stream().flatMap(List::stream).toList();
+        List<List<String>> textBatches = EngineLoops.texts(batches);
+        List<String> texts = textBatches.stream().flatMap(List::stream).toList();
         int batchSize = batches.get(0).size();
         try (TextClassifier teacher = labelling.loadTeacher(pair.teacherCheckpoint());
                 ServiceProcess label = labelling.startLabel(stack, outDir, pair.teacherCheckpoint(), batchSize,
@@ -174,7 +175,6 @@ public final class PeerBenchmark {
                 ServiceProcess train = training.startTrain(stack, outDir.resolve("train"), pair.student(), batchSize,
                         TrainingBenchmark.TRAIN_TEACHER_ID)) {
             int[] pass = {0};
-            List<List<String>> textBatches = EngineLoops.texts(batches);
             List<Side> sides = new ArrayList<>();
             peer.ifPresent(python -> sides.add(pytorchSide(python, pair, "teacher inference", "infer")));
             sides.add(new Side("bare DJL loop (ONNX Runtime)", "teacher inference",
