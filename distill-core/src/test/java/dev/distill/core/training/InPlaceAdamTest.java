@@ -40,4 +40,23 @@ class InPlaceAdamTest {
             assertArrayEquals(new float[] {3f}, frozen.getArray().toFloatArray(), "a frozen parameter stays");
         }
     }
+
+    /** The engine may hand parameters one shared gradient array: each update must see it as it came. */
+    @Test
+    void parametersSharingAGradientArrayGetTheSameUpdate() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Parameter first = Parameter.builder().setName("first").setType(Parameter.Type.WEIGHT)
+                    .optArray(manager.create(new float[] {0.5f, -1f, 2f})).build();
+            Parameter second = Parameter.builder().setName("second").setType(Parameter.Type.WEIGHT)
+                    .optArray(manager.create(new float[] {0.5f, -1f, 2f})).build();
+            InPlaceAdam adam = new InPlaceAdam(update -> RATES[update - 1]);
+            for (int step = 0; step < GRADIENTS.length; step++) {
+                NDArray shared = manager.create(GRADIENTS[step]);
+                adam.step(List.of(first, second), parameter -> shared);
+                assertArrayEquals(TORCH_WEIGHTS[step], first.getArray().toFloatArray(), 1e-6f, "step " + (step + 1));
+                assertArrayEquals(TORCH_WEIGHTS[step], second.getArray().toFloatArray(), 1e-6f, "step " + (step + 1));
+                assertArrayEquals(new float[3], shared.toFloatArray(), 0f, "the gradient is consumed");
+            }
+        }
+    }
 }
