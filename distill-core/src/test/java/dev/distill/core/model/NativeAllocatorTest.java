@@ -1,5 +1,6 @@
 package dev.distill.core.model;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -30,14 +31,12 @@ class NativeAllocatorTest {
         assertTrue(kept - before > 200 * MB, "the 256 MiB of freed tensors should stay with the process for reuse, "
                 + "resident memory grew by " + (kept - before) / MB + " MiB");
 
-        long deadline = System.nanoTime() + NativeAllocator.RELEASE_INTERVAL.toNanos() + 5_000_000_000L;
-        while (!NativeAllocator.releaseDue() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        NativeAllocator.releaseIfDue();
+        NativeAllocator.release();
         long released = residentBytes();
         assertTrue(kept - released > 200 * MB, "releasing should give the freed tensors back to the system, "
                 + "resident memory went from " + kept / MB + " to " + released / MB + " MiB");
+        assertFalse(NativeAllocator.releaseDue(), "the next release is due " + NativeAllocator.RELEASE_INTERVAL
+                + " after this one");
     }
 
     private static long residentBytes() throws IOException {
