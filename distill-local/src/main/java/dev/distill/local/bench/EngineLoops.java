@@ -50,6 +50,11 @@ final class EngineLoops {
                 examples += batch.size();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            if (trainer.skippedSteps() > 0) {
+                throw new IllegalStateException(trainer.skippedSteps() + " of " + batches.size() + " updates were "
+                        + "skipped (gradients not finite): the pass did less work than training does, so its time "
+                        + "does not count");
+            }
             return new Repetition(examples / seconds, 1e3 * seconds / batches.size());
         }
     }

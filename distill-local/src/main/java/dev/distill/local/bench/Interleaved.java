@@ -3,6 +3,7 @@ package dev.distill.local.bench;
 import dev.distill.local.bench.ServiceComparison.Repetition;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,10 @@ import java.util.function.Supplier;
 
 /**
  * Sides of a comparison measured in turn within every repetition, so that a slow spell of the machine falls on all of
- * them, and reduced per task to medians, spread and ratios to the task's first side ({@link Spread}).
+ * them, and reduced per task to medians, spread and ratios to the task's first side ({@link Spread}). Every other
+ * repetition runs the sides in reverse order, so that no side always follows the same one (and finds, say, its
+ * garbage still to be collected); each pass starts after a full collection of this JVM's heap, where the bare loops
+ * and the embedded Kafka broker run.
  */
 final class Interleaved {
     private Interleaved() {
@@ -28,9 +32,12 @@ final class Interleaved {
         for (int pass = 0; pass < warmUps; pass++) {
             sides.forEach(side -> side.pass().get());
         }
+        List<Side> reversed = new ArrayList<>(sides);
+        Collections.reverse(reversed);
         Map<Side, List<Repetition>> measured = new LinkedHashMap<>();
         for (int rep = 0; rep < repetitions; rep++) {
-            for (Side side : sides) {
+            for (Side side : rep % 2 == 0 ? sides : reversed) {
+                System.gc();
                 Repetition result = side.pass().get();
                 measured.computeIfAbsent(side, key -> new ArrayList<>()).add(result);
                 out.printf("      repetition %d, %s, %s: %.1f examples/s (%.1f ms per batch)%n", rep + 1,

@@ -161,7 +161,11 @@ public final class PeerBenchmark {
         }
     }
 
-    /** label-service (teacher on ONNX Runtime) and train-service against their bare loops and plain PyTorch. */
+    /**
+     * label-service (teacher on ONNX Runtime) and train-service against their bare loops and plain PyTorch. Each
+     * service runs only while its own task is measured: the other would take the same cores (a train-service
+     * refuses, and dead-letters, every batch of a teacher it is not pinned to), which no bare loop has to share.
+     */
     private Map<String, Object> serviceRows(ModelPair pair, EmbeddedStack stack, Path outDir,
             LabellingBenchmark labelling, TrainingBenchmark training, List<List<SoftLabel>> batches,
             Optional<PytorchPeer> peer, int repetitions) {
@@ -169,11 +173,20 @@ public final class PeerBenchmark {
         List<List<String>> textBatches = EngineLoops.texts(batches);
         List<String> texts = textBatches.stream().flatMap(List::stream).toList();
         int batchSize = batches.get(0).size();
+        // training first: a train-service started after label-service would first refuse its leftover soft labels
+        Map<String, Object> trainingTasks;
+        try (ServiceProcess train = training.startTrain(stack, outDir.resolve("train"), pair.student(), batchSize,
+                TrainingBenchmark.TRAIN_TEACHER_ID)) {
+            List<Side> sides = new ArrayList<>();
+            peer.ifPresent(python -> sides.add(pytorchSide(python, pair, "student training", "train")));
+            sides.add(new Side("bare DJL loop", "student training", () -> engines.training(pair.student(), batches)));
+            sides.add(new Side("train-service", "student training",
+                    () -> training.serviceRepetition(stack, train, batches)));
+            trainingTasks = Interleaved.measure(sides, LabellingBenchmark.WARM_UP_PASSES, repetitions, out);
+        }
         try (TextClassifier teacher = labelling.loadTeacher(pair.teacherCheckpoint());
                 ServiceProcess label = labelling.startLabel(stack, outDir, pair.teacherCheckpoint(), batchSize,
-                        "peers-label");
-                ServiceProcess train = training.startTrain(stack, outDir.resolve("train"), pair.student(), batchSize,
-                        TrainingBenchmark.TRAIN_TEACHER_ID)) {
+                        "peers-label")) {
             int[] pass = {0};
             List<Side> sides = new ArrayList<>();
             peer.ifPresent(python -> sides.add(pytorchSide(python, pair, "teacher inference", "infer")));
@@ -181,12 +194,10 @@ public final class PeerBenchmark {
                     () -> EngineLoops.inference(teacher, textBatches)));
             sides.add(new Side("label-service", "teacher inference",
                     () -> labelling.serviceRepetition(stack, label, texts, "peers-" + pass[0]++)));
-            peer.ifPresent(python -> sides.add(pytorchSide(python, pair, "student training", "train")));
-            sides.add(new Side("bare DJL loop", "student training", () -> engines.training(pair.student(), batches)));
-            sides.add(new Side("train-service", "student training",
-                    () -> training.serviceRepetition(stack, train, batches)));
-            return Map.of("models", pair.description(), "tasks", Interleaved.measure(sides,
+            Map<String, Object> tasks = new LinkedHashMap<>(Interleaved.measure(sides,
                     LabellingBenchmark.WARM_UP_PASSES, repetitions, out));
+            tasks.putAll(trainingTasks);
+            return Map.of("models", pair.description(), "tasks", tasks);
         }
     }
 

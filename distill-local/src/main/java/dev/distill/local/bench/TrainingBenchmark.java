@@ -164,7 +164,8 @@ final class TrainingBenchmark {
             String teacherId) {
         TrainServiceSettings settings = ServiceSettings.train(stack.kafka().bootstrapServers())
                 .database(stack.database()).tokenizer(tokenizer).checkpointDir(work.resolve("checkpoints"))
-                .batchSize(batchSize).student(student);
+                .batchSize(batchSize).student(student).alpha(EngineLoops.TRAINING.alpha())
+                .learningRate(EngineLoops.TRAINING.learningRate()).warmupSteps(EngineLoops.TRAINING.warmupSteps());
         return teacherId == null ? settings : settings.teacherId(teacherId);
     }
 
