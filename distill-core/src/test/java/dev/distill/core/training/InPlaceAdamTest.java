@@ -21,14 +21,13 @@ class InPlaceAdamTest {
     };
     private static final float[][] GRADIENTS = {{0.1f, -0.2f, 0.3f}, {-0.5f, 0.4f, 0f}, {1f, 1f, -1f}};
     private static final float[] RATES = {0.1f, 0.05f, 0.02f};
+    private static final float[] START = {0.5f, -1f, 2f};
 
     @Test
     void updatesAsTorchAdamDoesAndClearsTheGradients() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Parameter weight = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT)
-                    .optArray(manager.create(new float[] {0.5f, -1f, 2f})).build();
-            Parameter frozen = Parameter.builder().setName("frozen").setType(Parameter.Type.WEIGHT)
-                    .optArray(manager.create(new float[] {3f})).optRequiresGrad(false).build();
+            Parameter weight = parameter("w", manager.create(START), true);
+            Parameter frozen = parameter("frozen", manager.create(new float[] {3f}), false);
             InPlaceAdam adam = new InPlaceAdam(update -> RATES[update - 1]);
             for (int step = 0; step < GRADIENTS.length; step++) {
                 NDArray gradient = manager.create(GRADIENTS[step]);
@@ -45,10 +44,8 @@ class InPlaceAdamTest {
     @Test
     void parametersSharingAGradientArrayGetTheSameUpdate() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Parameter first = Parameter.builder().setName("first").setType(Parameter.Type.WEIGHT)
-                    .optArray(manager.create(new float[] {0.5f, -1f, 2f})).build();
-            Parameter second = Parameter.builder().setName("second").setType(Parameter.Type.WEIGHT)
-                    .optArray(manager.create(new float[] {0.5f, -1f, 2f})).build();
+            Parameter first = parameter("first", manager.create(START), true);
+            Parameter second = parameter("second", manager.create(START), true);
             InPlaceAdam adam = new InPlaceAdam(update -> RATES[update - 1]);
             for (int step = 0; step < GRADIENTS.length; step++) {
                 NDArray shared = manager.create(GRADIENTS[step]);
@@ -58,5 +55,10 @@ class InPlaceAdamTest {
                 assertArrayEquals(new float[3], shared.toFloatArray(), 0f, "the gradient is consumed");
             }
         }
+    }
+
+    private static Parameter parameter(String name, NDArray value, boolean trained) {
+        return Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).optArray(value)
+                .optRequiresGrad(trained).build();
     }
 }
