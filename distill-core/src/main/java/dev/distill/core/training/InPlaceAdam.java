@@ -3,7 +3,9 @@ package dev.distill.core.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.training.tracker.Tracker;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -52,17 +54,16 @@ final class InPlaceAdam {
         float rate = learningRate.getNewValue(updates);
         float stepSize = (float) (rate / (1 - Math.pow(BETA1, updates)));
         float secondCorrection = (float) Math.sqrt(1 - Math.pow(BETA2, updates));
+        List<NDArray> gradients = new ArrayList<>();
         for (Parameter parameter : parameters) {
             if (parameter.requiresGradient()) {
-                update(parameter, gradientOf.apply(parameter), stepSize, secondCorrection);
+                NDArray gradient = gradientOf.apply(parameter);
+                update(parameter, gradient, stepSize, secondCorrection);
+                gradients.add(gradient);
             }
         }
-        for (Parameter parameter : parameters) {
-            if (parameter.requiresGradient()) {
-                // the update runs only on finite gradients (the trainer skips others), so this is an exact zero
-                gradientOf.apply(parameter).muli(0f);
-            }
-        }
+        // the update runs only on finite gradients (the trainer skips others), so this is an exact zero
+        gradients.forEach(gradient -> gradient.muli(0f));
     }
 
     /**
