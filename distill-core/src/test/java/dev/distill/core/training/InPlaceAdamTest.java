@@ -25,10 +25,19 @@ class InPlaceAdamTest {
 
     @Test
     void updatesAsTorchAdamDoesAndClearsTheGradients() {
+        updatesAsTorchAdam(new InPlaceAdam(update -> RATES[update - 1]));
+    }
+
+    /** A parameter above the block size is updated block by block, in views of its rows: the same values. */
+    @Test
+    void updatesLargeParametersInBlocksAsTorchAdamDoes() {
+        updatesAsTorchAdam(new InPlaceAdam(update -> RATES[update - 1], 2));
+    }
+
+    private static void updatesAsTorchAdam(InPlaceAdam adam) {
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameter weight = parameter("w", manager.create(START), true);
             Parameter frozen = parameter("frozen", manager.create(new float[] {3f}), false);
-            InPlaceAdam adam = new InPlaceAdam(update -> RATES[update - 1]);
             for (int step = 0; step < GRADIENTS.length; step++) {
                 NDArray gradient = manager.create(GRADIENTS[step]);
                 Map<Parameter, NDArray> gradients = Map.of(weight, gradient, frozen, manager.create(new float[] {1f}));
