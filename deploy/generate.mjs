@@ -55,6 +55,7 @@ const PANELS = [
     targets: [
       { expr: "sum(rate(distill_train_steps_total[$__rate_interval]))", legend: "steps" },
       { expr: "sum(rate(distill_train_examples_total[$__rate_interval]))", legend: "examples" },
+      { expr: "sum(rate(distill_train_updates_skipped_total[$__rate_interval]))", legend: "updates skipped" },
     ],
   },
   { title: "Training loss (last step)", unit: "short", targets: [{ expr: "distill_train_loss", legend: "loss" }] },

@@ -63,6 +63,7 @@ class DeployFilesTest {
                 MetricNames.prometheus(MetricNames.LABEL_BATCH, "_seconds_sum"),
                 MetricNames.prometheus(MetricNames.TRAIN_STEPS, "_total"),
                 MetricNames.prometheus(MetricNames.TRAIN_EXAMPLES, "_total"),
+                MetricNames.prometheus(MetricNames.TRAIN_UPDATES_SKIPPED, "_total"),
                 MetricNames.prometheus(MetricNames.TRAIN_STEP, "_seconds_bucket"),
                 MetricNames.prometheus(MetricNames.TRAIN_STEP, "_seconds_count"),
                 MetricNames.prometheus(MetricNames.TRAIN_STEP, "_seconds_sum"),

@@ -3,6 +3,7 @@ package dev.distill.core.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
+import dev.distill.core.model.Scalars;
 
 /**
  * Knowledge-distillation loss of Hinton, Vinyals and Dean, "Distilling the Knowledge in a Neural Network" (2015),
@@ -61,11 +62,11 @@ public final class DistillationLoss extends Loss {
         NDArray labelled = goldOneHot.sum().maximum(1f);
         NDArray hardLoss = goldOneHot.mul(studentLogits.logSoftmax(1)).sum().neg().div(labelled);
 
-        NDArray teacherLogProbs = teacherLogits.div(temperature).logSoftmax(1);
-        NDArray studentLogProbs = studentLogits.div(temperature).logSoftmax(1);
+        NDArray teacherLogProbs = Scalars.dividedBy(teacherLogits, temperature).logSoftmax(1);
+        NDArray studentLogProbs = Scalars.dividedBy(studentLogits, temperature).logSoftmax(1);
         NDArray kl = teacherLogProbs.exp().mul(teacherLogProbs.sub(studentLogProbs)).sum(new int[] {1}).mean();
-        NDArray softLoss = kl.mul(temperature * temperature);
+        NDArray softLoss = Scalars.times(kl, temperature * temperature);
 
-        return new NDList(hardLoss.mul(alpha).add(softLoss.mul(1f - alpha)), kl);
+        return new NDList(Scalars.times(hardLoss, alpha).add(Scalars.times(softLoss, 1f - alpha)), kl);
     }
 }

@@ -102,7 +102,8 @@ final class BertLayer extends AbstractBlock {
         NDArray q = heads(apply(query, store, hidden, training, params), batch, length);
         NDArray k = heads(apply(key, store, hidden, training, params), batch, length);
         NDArray v = heads(apply(value, store, hidden, training, params), batch, length);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headSize)).add(maskBias);
+        NDArray scores = Scalars.dividedBy(q.matMul(k.transpose(0, 1, 3, 2)), (float) Math.sqrt(headSize))
+                .add(maskBias);
         NDArray probabilities = apply(attentionDropout, store, scores.softmax(3), training, params);
         NDArray context = probabilities.matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, (long) heads * headSize);
         NDArray attended = apply(attentionOutputDropout, store,

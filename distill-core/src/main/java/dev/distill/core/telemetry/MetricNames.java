@@ -16,6 +16,8 @@ public final class MetricNames {
     public static final String TRAIN_EXAMPLES = "distill.train.examples";
     /** Timer (with histogram): one optimizer step, tokenization included. */
     public static final String TRAIN_STEP = "distill.train.step";
+    /** Counter: steps whose update was skipped because a gradient was not finite (counted in the steps too). */
+    public static final String TRAIN_UPDATES_SKIPPED = "distill.train.updates.skipped";
     /** Gauge: loss of the last step. */
     public static final String TRAIN_LOSS = "distill.train.loss";
     /** Gauge: mean KL(teacher_T || student_T) of the last step's batch. */

@@ -24,6 +24,7 @@ import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.NativeAllocator;
 import dev.distill.core.model.ParameterCount;
 import dev.distill.core.model.ProjectedStudent;
+import dev.distill.core.model.Scalars;
 import dev.distill.core.pretrained.ModelSource;
 import dev.distill.core.pruning.StructuredPruning;
 import dev.distill.core.text.TextTokenizer;
@@ -166,11 +167,11 @@ public final class DistillationTrainer implements AutoCloseable {
             StepLoss measured = backward(labels, step);
             if (gradientsFinite(step)) {
                 optimizer.step(model.getBlock().getParameters().values(), parameter -> gradientOf(parameter, step));
-            } else {
-                skippedSteps++;
-                LOG.warning("a gradient was not finite: the update was skipped (" + skippedSteps + " so far)");
+                return measured;
             }
-            return measured;
+            skippedSteps++;
+            LOG.warning("a gradient was not finite: the update was skipped (" + skippedSteps + " so far)");
+            return new StepLoss(measured.loss(), measured.divergence(), true);
         }
     }
 
@@ -214,11 +215,11 @@ public final class DistillationTrainer implements AutoCloseable {
             NDArray batchLoss = terms.get(0);
             if (matching != null) {
                 NDList projected = new NDList(predictions.subList(1, predictions.size()));
-                batchLoss = batchLoss.add(hiddenStateLoss.evaluate(teacherStates(labels, step), projected)
-                        .mul(matching.weight()));
+                batchLoss = batchLoss.add(Scalars.times(hiddenStateLoss.evaluate(teacherStates(labels, step),
+                        projected), matching.weight()));
             }
             collector.backward(batchLoss);
-            return new StepLoss(batchLoss.getFloat(), terms.get(1).getFloat());
+            return new StepLoss(batchLoss.getFloat(), terms.get(1).getFloat(), false);
         }
     }
 

@@ -22,9 +22,8 @@ import java.util.function.Function;
  *
  * <p>Why not DJL's {@code Adam} behind {@code Trainer.step()}: on the PyTorch engine that path copies every gradient
  * and rebuilds the moments out of place, a quarter of a 4-layer x 384 student's training step; here the moments and
- * weights are updated in place. The engine's gradients are only read until every parameter is updated, then zeroed
- * (the engine adds new ones to them): with the gradients as scratch space, 5 of 18 passes of 128 steps of a 4 x 384
- * student turned non-finite at random steps, weights included, for good (the cause inside the engine not isolated).
+ * weights are updated in place. The engine's gradients are only read until every parameter is updated (parameters
+ * may share one), then zeroed: the engine adds new ones to them.
  */
 final class InPlaceAdam {
     private static final float BETA1 = 0.9f;

@@ -1,8 +1,11 @@
 package dev.distill.core.support;
 
+import dev.distill.core.wire.SoftLabel;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Locates the repository's data folder (SST-2, tokenizer) for tests. */
+/** Locates the repository's data folder (SST-2, tokenizer) for tests, and makes small labelled examples. */
 public final class TestData {
     private TestData() {
     }
@@ -17,5 +20,15 @@ public final class TestData {
 
     public static Path sst2(String split) {
         return dataDir().resolve("sst2/" + split + ".tsv");
+    }
+
+    /** Short two-class examples with gold labels only, alternating positive (0) and negative (1). */
+    public static List<SoftLabel> goldExamples(int count) {
+        List<SoftLabel> examples = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            examples.add(new SoftLabel("e" + i, (i % 2 == 0 ? "a fine , moving film " : "a dull , tired film ") + i,
+                    i % 2, null));
+        }
+        return examples;
     }
 }

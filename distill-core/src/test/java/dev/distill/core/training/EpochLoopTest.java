@@ -25,7 +25,7 @@ class EpochLoopTest {
      */
     @Test
     void aDivergingRunStopsWithTheStepAndAHint() {
-        List<SoftLabel> examples = examples(64);
+        List<SoftLabel> examples = TestData.goldExamples(64);
         try (DistillationTrainer trainer = new DistillationTrainer(SIZE,
                 TrainingSettings.constantRate(1f, 1f, 1e30f, 1), TestData.tokenizer(), Device.cpu())) {
             IllegalStateException stopped = assertThrows(IllegalStateException.class,
@@ -38,7 +38,7 @@ class EpochLoopTest {
 
     @Test
     void anOrdinaryRunReportsEveryStepAndAFiniteLoss() {
-        List<SoftLabel> examples = examples(40);
+        List<SoftLabel> examples = TestData.goldExamples(40);
         List<Long> steps = new ArrayList<>();
         try (DistillationTrainer trainer = new DistillationTrainer(SIZE,
                 TrainingSettings.constantRate(1f, 1f, 1e-3f, 1), TestData.tokenizer(), Device.cpu())) {
@@ -83,14 +83,5 @@ class EpochLoopTest {
             padding += batch.stream().mapToInt(example -> longest - example.text().length()).sum();
         }
         return padding;
-    }
-
-    private static List<SoftLabel> examples(int count) {
-        List<SoftLabel> examples = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            examples.add(new SoftLabel("e" + i, (i % 2 == 0 ? "a fine , moving film " : "a dull , tired film ") + i,
-                    i % 2, null));
-        }
-        return examples;
     }
 }

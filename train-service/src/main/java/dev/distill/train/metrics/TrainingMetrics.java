@@ -14,6 +14,7 @@ import java.time.Duration;
 public class TrainingMetrics {
     private final Counter steps;
     private final Counter examples;
+    private final Counter skippedUpdates;
     private final Timer stepTime;
     private volatile double lastLoss = Double.NaN;
     private volatile double lastDivergence = Double.NaN;
@@ -23,6 +24,8 @@ public class TrainingMetrics {
                 .register(registry);
         this.examples = Counter.builder(MetricNames.TRAIN_EXAMPLES).description("examples the student trained on")
                 .register(registry);
+        this.skippedUpdates = Counter.builder(MetricNames.TRAIN_UPDATES_SKIPPED)
+                .description("steps whose update was skipped because a gradient was not finite").register(registry);
         this.stepTime = Timer.builder(MetricNames.TRAIN_STEP).description("one optimizer step, tokenization included")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(1)).register(registry);
@@ -35,6 +38,9 @@ public class TrainingMetrics {
     public void stepped(int batchExamples, StepLoss loss, long nanos) {
         steps.increment();
         examples.increment(batchExamples);
+        if (loss.updateSkipped()) {
+            skippedUpdates.increment();
+        }
         stepTime.record(Duration.ofNanos(nanos));
         lastLoss = loss.loss();
         lastDivergence = loss.divergence();

@@ -1,0 +1,30 @@
+package dev.distill.core.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import dev.distill.core.model.ModelConfig;
+import dev.distill.core.support.TestData;
+import dev.distill.core.wire.SoftLabel;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DistillationTrainerTest {
+    /** Each step tells whether its update was skipped, so that train-service can count them for operators. */
+    @Test
+    void aStepWhoseGradientsAreNotFiniteSaysItsUpdateWasSkipped() {
+        List<SoftLabel> examples = TestData.goldExamples(64);
+        try (DistillationTrainer trainer = new DistillationTrainer(new ModelConfig(30522, 16, 1, 2, 32, 2),
+                TrainingSettings.constantRate(1f, 1f, 1e30f, 1), TestData.tokenizer(), Device.cpu())) {
+            long said = 0;
+            for (int start = 0; start < examples.size(); start += 8) {
+                if (trainer.step(examples.subList(start, start + 8)).updateSkipped()) {
+                    said++;
+                }
+            }
+            assertTrue(said > 0, "a learning rate of 1e30 makes the weights, then the gradients, blow up");
+            assertEquals(trainer.skippedSteps(), said);
+        }
+    }
+}
