@@ -13,10 +13,11 @@ import java.util.logging.Logger;
  * student then spends a third of its time in page faults (about 10,000 per step, measured) re-zeroing memory it
  * just freed. Raising the mmap and trim thresholds makes the process keep its working set instead, as the
  * allocators PyTorch users preload (jemalloc, tcmalloc) do. Settings: tensors up to 32 MiB come from the heap, and
- * up to 1 GiB of free heap is kept. What is kept goes back to the system every {@link #RELEASE_INTERVAL}
- * ({@link #releaseIfDue}), as jemalloc returns pages left unused: without that, a service's resident memory
- * grew by the free memory it kept (measured: train-service 2,033 MB, 1,248 MB once released). Linux with glibc
- * only; elsewhere nothing changes.
+ * up to 1 GiB of free heap is kept. What is kept goes back to the system once the process's models have been idle
+ * for {@link #IDLE_BEFORE_RELEASE} ({@link #releaseIfIdle}), as jemalloc returns pages left unused: a quiet service
+ * then holds only what it uses (measured: train-service 2,033 MB before, 1,248 MB after). Never while models work:
+ * the whole working set faults back in after a release (train-service: 200,000 page faults over the next 10-20 s).
+ * Linux with glibc only; elsewhere nothing changes.
  */
 public final class NativeAllocator {
     private static final Logger LOG = Logger.getLogger(NativeAllocator.class.getName());
@@ -25,12 +26,12 @@ public final class NativeAllocator {
     private static final int M_TOP_PAD = -2;
     private static final int M_MMAP_THRESHOLD = -3;
     private static final AtomicBoolean CONFIGURED = new AtomicBoolean();
-    /**
-     * How long free memory is kept before {@link #releaseIfDue} gives it back. Not shorter: the working set faults
-     * back in after every release (train-service's steps took 214 ms with a release every 10 s, 176 ms without).
-     */
-    public static final Duration RELEASE_INTERVAL = Duration.ofSeconds(60);
-    private static final AtomicLong LAST_RELEASE = new AtomicLong(System.nanoTime());
+    /** How long models must have done no work before the free memory they left is given back. */
+    public static final Duration IDLE_BEFORE_RELEASE = Duration.ofSeconds(60);
+    /** When model work last finished ({@link System#nanoTime}). */
+    private static final AtomicLong LAST_WORK = new AtomicLong(System.nanoTime());
+    /** Whether models worked since the last release, so that there may be freed memory to give back. */
+    private static final AtomicBoolean KEEPING = new AtomicBoolean();
     private static volatile boolean glibc = true;
 
     private NativeAllocator() {
@@ -55,31 +56,39 @@ public final class NativeAllocator {
         }
     }
 
-    /**
-     * Whether {@link #RELEASE_INTERVAL} has passed since memory was last given back; cheap, so work loops can ask
-     * after every task.
-     */
-    public static boolean releaseDue() {
-        return glibc && CONFIGURED.get() && System.nanoTime() - LAST_RELEASE.get() >= RELEASE_INTERVAL.toNanos();
+    /** Notes that model work just finished: what it freed is kept until models have been idle a while. */
+    public static void workDone() {
+        LAST_WORK.set(System.nanoTime());
+        KEEPING.set(true);
     }
 
     /**
-     * Gives the free memory of every C heap arena back to the system if {@link #releaseDue}: one caller of many
-     * does it. Safe from any thread.
+     * Gives the free memory of every C heap arena back to the system if models have done no work for {@code idle}
+     * and worked since the last release. Safe from any thread; cheap when nothing is due.
+     *
+     * @return nanoseconds until a release could be due, if models worked since the last one (0 when it was just
+     *         made); -1 when nothing is kept
      */
-    public static void releaseIfDue() {
-        long last = LAST_RELEASE.get();
-        if (releaseDue() && LAST_RELEASE.compareAndSet(last, System.nanoTime())) {
+    public static long releaseIfIdle(Duration idle) {
+        if (!glibc || !CONFIGURED.get() || !KEEPING.get()) {
+            return -1;
+        }
+        long wait = LAST_WORK.get() + idle.toNanos() - System.nanoTime();
+        if (wait > 0) {
+            return wait;
+        }
+        if (KEEPING.compareAndSet(true, false)) {
             trim();
         }
+        return 0;
     }
 
     /**
      * Gives the free memory of every C heap arena back to the system now (glibc's {@code malloc_trim}); the next
-     * tensors fault their pages in afresh once.
+     * tensors fault their pages in afresh.
      */
     public static void release() {
-        LAST_RELEASE.set(System.nanoTime());
+        KEEPING.set(false);
         trim();
     }
 
