@@ -25,8 +25,7 @@ public final class Sha256 {
         }
     }
 
-    /** A fresh SHA-256 digest, for hashing while writing. */
-    public static MessageDigest newDigest() {
+    private static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -14,6 +14,7 @@ import dev.distill.core.weights.WeightTransfer;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,14 +22,13 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -238,16 +238,30 @@ public final class Checkpoints {
     }
 
     /** Streams the block's weights to {@code file}, flushed to disk; returns their sha-256. */
+    /**
+     * Writes the parameters and returns their sha-256, hashed from the file while it is flushed to disk: the model
+     * thread waits for the slower of the two, not for both.
+     */
     private static String writeParameters(Path file, BertClassifier block) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
-        try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(file)),
-                digest)) {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
             Safetensors.writeParameters(out, block.weights());
         }
+        CompletableFuture<String> sha256 = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Sha256.of(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.force(true);
         }
-        return HexFormat.of().formatHex(digest.digest());
+        try {
+            return sha256.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof UncheckedIOException io ? io.getCause()
+                    : new IOException("cannot hash " + file + ": " + e.getCause().getMessage(), e.getCause());
+        }
     }
 
     private static void writeDurably(Path file, byte[] bytes) throws IOException {

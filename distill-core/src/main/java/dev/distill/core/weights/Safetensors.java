@@ -55,11 +55,29 @@ public final class Safetensors {
         out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
         out.write(json);
         out.write(" ".repeat(padded - json.length).getBytes(StandardCharsets.US_ASCII));
+        byte[] chunk = new byte[1 << 20];
         for (NDArray tensor : tensors.values()) {
-            float[] values = tensor.toType(DataType.FLOAT32, false).toFloatArray();
-            ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            writeLittleEndianFloats(out, tensor.toType(DataType.FLOAT32, false), chunk);
+        }
+    }
+
+    /**
+     * Straight from the tensor's memory (no copy on the PyTorch engine) where the machine is little-endian: a
+     * checkpoint's write then copies each byte once on its way to the file.
+     */
+    private static void writeLittleEndianFloats(OutputStream out, NDArray tensor, byte[] chunk) throws IOException {
+        ByteBuffer bytes;
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            bytes = tensor.toByteBuffer(true);
+        } else {
+            float[] values = tensor.toFloatArray();
+            bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             bytes.asFloatBuffer().put(values);
-            out.write(bytes.array());
+        }
+        while (bytes.hasRemaining()) {
+            int length = Math.min(chunk.length, bytes.remaining());
+            bytes.get(chunk, 0, length);
+            out.write(chunk, 0, length);
         }
     }
 

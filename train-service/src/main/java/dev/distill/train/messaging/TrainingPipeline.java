@@ -41,7 +41,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class TrainingPipeline {
     private static final Logger LOG = Logger.getLogger(TrainingPipeline.class);
-    private static final long PROGRESS_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final StudentTrainer trainer;
     private final RunService runs;
@@ -51,7 +50,6 @@ public class TrainingPipeline {
     private final AtomicBoolean resumeAnnounced = new AtomicBoolean();
     /** Steps in the run row as last recorded. */
     private final AtomicLong recordedSteps = new AtomicLong(-1);
-    private final AtomicLong lastProgressRecorded = new AtomicLong(System.nanoTime() - PROGRESS_INTERVAL_NANOS);
 
     public TrainingPipeline(StudentTrainer trainer, RunService runs, Vertx vertx,
             @Channel(Channels.CHECKPOINTS_OUT) MutinyEmitter<byte[]> checkpoints, KafkaClientService kafka) {
@@ -62,24 +60,22 @@ public class TrainingPipeline {
         this.kafka = kafka;
     }
 
+    /**
+     * Trains on the record; the next record waits only for a checkpoint to be recorded and announced. Progress
+     * between checkpoints goes to the database from the timer ({@link #checkpointWhenIdle}), off this path: a write
+     * here would hold up training for a database round trip.
+     */
     @Incoming(Channels.SOFT_LABELS_IN)
     public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
         return vertx.executeBlocking(Uni.createFrom().item(() -> trainer.train(record.topic(), record.partition(),
                         record.offset(), record.value())))
-                .chain(outcome -> outcome.checkpoint() == null && !progressDue() ? Uni.createFrom().voidItem()
+                .chain(outcome -> outcome.checkpoint() == null ? Uni.createFrom().voidItem()
                         : recordAndPublish(outcome));
-    }
-
-    /** Run progress between checkpoints goes to the database at most once a second: a write per batch is waste. */
-    private boolean progressDue() {
-        long now = System.nanoTime();
-        long last = lastProgressRecorded.get();
-        return now - last >= PROGRESS_INTERVAL_NANOS && lastProgressRecorded.compareAndSet(last, now);
     }
 
     /**
      * Saves the last steps of a stream that went quiet, so they are evaluated without waiting for more, and records
-     * progress the throttle held back. First of all, records and announces the checkpoint this start resumed from:
+     * the run's progress once a second while it trains. First of all, records and announces the checkpoint this start resumed from:
      * the last start may have crashed before.
      */
     @Scheduled(every = "1s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,

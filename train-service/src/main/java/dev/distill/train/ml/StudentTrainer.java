@@ -220,10 +220,13 @@ public class StudentTrainer {
         return labels;
     }
 
-    /** Writes a checkpoint if steps are unsaved and no batch came for {@code checkpoint-when-idle}. */
+    /**
+     * Writes a checkpoint if steps are unsaved and no batch came for {@code checkpoint-when-idle}; otherwise tells
+     * where the run stands.
+     */
     public synchronized StepOutcome checkpointIfIdle() {
         boolean idle = System.nanoTime() - lastStepNanos >= config.checkpointWhenIdle().toNanos();
-        return idle ? checkpointIfUnsaved() : new StepOutcome(steps, examplesSeen, Double.NaN, null, null);
+        return idle ? checkpointIfUnsaved() : new StepOutcome(steps, examplesSeen, progress.lastLoss(), null, null);
     }
 
     /** Writes a checkpoint if steps were applied since the last one. */
