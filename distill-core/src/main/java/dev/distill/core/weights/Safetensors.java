@@ -62,8 +62,8 @@ public final class Safetensors {
     }
 
     /**
-     * Straight from the tensor's memory (no copy on the PyTorch engine) where the machine is little-endian: a
-     * checkpoint's write then copies each byte once on its way to the file.
+     * Straight from the tensor's memory (no copy on the PyTorch engine) where the machine is little-endian: each byte
+     * passes through one reused chunk on its way to the file, not through three fresh arrays.
      */
     private static void writeLittleEndianFloats(OutputStream out, NDArray tensor, byte[] chunk) throws IOException {
         ByteBuffer bytes;
