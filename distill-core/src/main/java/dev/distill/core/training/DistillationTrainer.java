@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -36,6 +37,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -163,15 +165,33 @@ public final class DistillationTrainer implements AutoCloseable {
      * @throws IllegalArgumentException if a label cannot be trained on ({@link #check})
      */
     public StepLoss step(List<SoftLabel> labels) {
-        try (NDManager step = trainer.getManager().newSubManager()) {
-            StepLoss measured = backward(labels, step);
-            if (gradientsFinite(step)) {
-                optimizer.step(model.getBlock().getParameters().values(), parameter -> gradientOf(parameter, step));
-                return measured;
+        return withoutAutograd(() -> {
+            try (NDManager step = trainer.getManager().newSubManager()) {
+                StepLoss measured = backward(labels, step);
+                if (gradientsFinite(step)) {
+                    optimizer.step(model.getBlock().getParameters().values(),
+                            parameter -> gradientOf(parameter, step));
+                    return measured;
+                }
+                skippedSteps++;
+                LOG.warning("a gradient was not finite: the update was skipped (" + skippedSteps + " so far)");
+                return new StepLoss(measured.loss(), measured.divergence(), true);
             }
-            skippedSteps++;
-            LOG.warning("a gradient was not finite: the update was skipped (" + skippedSteps + " so far)");
-            return new StepLoss(measured.loss(), measured.divergence(), true);
+        });
+    }
+
+    /**
+     * Runs the work with PyTorch's autograd off on the calling thread, as DJL leaves it only on the thread that
+     * loaded the engine: on any other, the in-place update of a weight fails (a leaf that requires its gradient
+     * changed in place) and inference records a graph. The gradient collector turns it on for the backward pass.
+     */
+    private static <T> T withoutAutograd(Supplier<T> work) {
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setGradMode(previous);
         }
     }
 
@@ -180,13 +200,16 @@ public final class DistillationTrainer implements AutoCloseable {
      * loss; the model is not updated.
      */
     public void addImportance(List<SoftLabel> labels, StructuredPruning.Importance importance) {
-        try (NDManager step = trainer.getManager().newSubManager()) {
-            backward(labels, step);
-            Map<String, Parameter> weights = block.weights();
-            importance.add(block.config(), name -> weights.get(name).getArray(),
-                    name -> gradientOf(weights.get(name), step));
-            zeroGradients(step);
-        }
+        withoutAutograd(() -> {
+            try (NDManager step = trainer.getManager().newSubManager()) {
+                backward(labels, step);
+                Map<String, Parameter> weights = block.weights();
+                importance.add(block.config(), name -> weights.get(name).getArray(),
+                        name -> gradientOf(weights.get(name), step));
+                zeroGradients(step);
+                return null;
+            }
+        });
     }
 
     /** The batch's loss, with its gradients in the parameters. */
@@ -282,11 +305,13 @@ public final class DistillationTrainer implements AutoCloseable {
     /** Logits of the current parameters for the texts, in inference mode (no dropout). */
     public float[][] logits(List<String> texts) {
         TokenizedBatch tokens = tokenizer.encode(texts);
-        try (NDManager step = trainer.getManager().newSubManager()) {
-            NDList inputs = new NDList(step.create(tokens.inputIds()), step.create(tokens.attentionMask()));
-            NDArray logits = block.forward(new ParameterStore(step, false), inputs, false).head();
-            return TextClassifier.toMatrix(logits);
-        }
+        return withoutAutograd(() -> {
+            try (NDManager step = trainer.getManager().newSubManager()) {
+                NDList inputs = new NDList(step.create(tokens.inputIds()), step.create(tokens.attentionMask()));
+                NDArray logits = block.forward(new ParameterStore(step, false), inputs, false).head();
+                return TextClassifier.toMatrix(logits);
+            }
+        });
     }
 
     /** Writes the current parameters as a checkpoint under {@code root}, with no examples in its ledger. */

@@ -8,6 +8,9 @@ import dev.distill.core.model.ModelConfig;
 import dev.distill.core.support.TestData;
 import dev.distill.core.wire.SoftLabel;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class DistillationTrainerTest {
@@ -25,6 +28,26 @@ class DistillationTrainerTest {
             }
             assertTrue(said > 0, "a learning rate of 1e30 makes the weights, then the gradients, blow up");
             assertEquals(trainer.skippedSteps(), said);
+        }
+    }
+
+    /**
+     * A trainer works on any thread, not only on the one that loaded the engine (where DJL turns autograd off):
+     * services hand it to their model thread, and a second model in a process gets a thread of its own.
+     */
+    @Test
+    void aStepRunsOnAThreadOtherThanTheOneThatLoadedTheEngine() throws Exception {
+        List<SoftLabel> examples = TestData.goldExamples(16);
+        ExecutorService otherThread = Executors.newSingleThreadExecutor();
+        try (DistillationTrainer trainer = new DistillationTrainer(new ModelConfig(30522, 16, 1, 2, 32, 2),
+                TrainingSettings.constantRate(1f, 1f, 1e-3f, 1), TestData.tokenizer(), Device.cpu())) {
+            trainer.step(examples.subList(0, 8));
+            Future<StepLoss> elsewhere = otherThread.submit(() -> trainer.step(examples.subList(8, 16)));
+            assertTrue(Float.isFinite(elsewhere.get().loss()));
+            assertEquals(0, trainer.skippedSteps());
+            assertEquals(16, trainer.logits(examples.stream().map(SoftLabel::text).toList()).length);
+        } finally {
+            otherThread.shutdown();
         }
     }
 }
