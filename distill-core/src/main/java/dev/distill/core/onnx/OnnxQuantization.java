@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.distill.core.onnx.proto.Onnx;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,12 +20,17 @@ import java.util.Set;
  *   x_q, x_scale, x_zero = DynamicQuantizeLinear(x)                  activations: uint8, scale found per call
  *   y = Cast(MatMulInteger(x_q, W_q, x_zero, W_zero)) * (x_scale * W_scale)
  * </pre>
- * with {@code W_q} int8, one symmetric scale per output column ({@code W_scale[n] = max|W[:, n]| / 127},
- * {@code W_zero = 0}). Standard operators only (opset 10+); ONNX Runtime fuses the pattern into its integer kernels.
- * An activation feeding several MatMuls (query, key and value) is quantised once. Everything else stays float.
+ * with one symmetric scale per output column ({@code W_scale[n] = max|W[:, n]| / 127}): {@code W_q} holds
+ * {@code round(W / W_scale)} in [-127, 127], stored as uint8 around a zero point of 128. uint8 rather than int8 because
+ * ONNX Runtime's uint8 x int8 kernels on x86 CPUs without VNNI (AVX2, AVX-512 before Cascade Lake and Zen 4) add
+ * pairs of products in saturating 16-bit lanes, so the result depends on the CPU; its uint8 x uint8 kernels are
+ * exact on every CPU and, measured, about as fast. Standard operators only (opset 10+); ONNX Runtime fuses the pattern
+ * into its integer kernels. An activation feeding several MatMuls (query, key and value) is quantised once.
+ * Everything else stays float.
  */
 public final class OnnxQuantization {
     private static final int INT8_MAX = 127;
+    private static final int WEIGHT_ZERO_POINT = 128;
     private static final String QUANTIZED = "_quantized";
 
     private OnnxQuantization() {
@@ -74,7 +80,7 @@ public final class OnnxQuantization {
     }
 
     /**
-     * Bytes held by constant MatMul weights, and once quantised by their int8 values, zero points and per-column
+     * Bytes held by constant MatMul weights, and once quantised by their 8-bit values, zero points and per-column
      * scales: what quantisation shrinks. Embedding tables and LayerNorm parameters are not counted.
      */
     public static long linearWeightBytes(Onnx.ModelProto model) {
@@ -111,7 +117,7 @@ public final class OnnxQuantization {
                 .addOutput(output).build();
     }
 
-    /** An int8 weight [in, out] with its per-column scales and (zero) zero points. */
+    /** An 8-bit weight [in, out] with its per-column scales and zero points. */
     private record QuantizedWeight(Onnx.TensorProto values, Onnx.TensorProto scales, Onnx.TensorProto zeroPoints) {
 
         static QuantizedWeight of(Onnx.TensorProto weight) {
@@ -127,15 +133,18 @@ public final class OnnxQuantization {
             }
             byte[] q = new byte[w.length];
             for (int i = 0; i < w.length; i++) {
-                q[i] = (byte) Math.max(-INT8_MAX, Math.min(INT8_MAX, Math.round(w[i] / scales[i % columns])));
+                long level = Math.max(-INT8_MAX, Math.min(INT8_MAX, Math.round(w[i] / scales[i % columns])));
+                q[i] = (byte) (level + WEIGHT_ZERO_POINT);
             }
+            byte[] zeroPoints = new byte[columns];
+            Arrays.fill(zeroPoints, (byte) WEIGHT_ZERO_POINT);
             ByteBuffer scaleBytes = ByteBuffer.allocate(columns * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             scaleBytes.asFloatBuffer().put(scales);
             String name = weight.getName();
             return new QuantizedWeight(
-                    tensor(name + QUANTIZED, Onnx.TensorProto.DataType.INT8_VALUE, q, rows, columns),
+                    tensor(name + QUANTIZED, Onnx.TensorProto.DataType.UINT8_VALUE, q, rows, columns),
                     tensor(name + "_scale", Onnx.TensorProto.DataType.FLOAT_VALUE, scaleBytes.array(), columns),
-                    tensor(name + "_zero_point", Onnx.TensorProto.DataType.INT8_VALUE, new byte[columns], columns));
+                    tensor(name + "_zero_point", Onnx.TensorProto.DataType.UINT8_VALUE, zeroPoints, columns));
         }
 
         private static Onnx.TensorProto tensor(String name, int type, byte[] raw, long... dims) {

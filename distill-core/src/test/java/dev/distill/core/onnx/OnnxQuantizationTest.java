@@ -37,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Dynamic int8 quantisation, checked by ONNX Runtime: the rewritten graph computes exactly the integer arithmetic the
- * ONNX operators define (recomputed here from the spec), a pretrained encoder keeps its hidden states at about a
- * quarter of its linear weight bytes, and students export in int8.
+ * ONNX operators define (recomputed here from the spec, on whatever CPU runs the test: the inputs are ones whose
+ * products saturate the 16-bit pair sums of ONNX Runtime's uint8 x int8 kernels on CPUs without VNNI), a pretrained
+ * encoder keeps its hidden states at about a quarter of its linear weight bytes, and students export in int8.
  */
 class OnnxQuantizationTest {
     private static final int ROWS = 5;
@@ -75,7 +76,7 @@ class OnnxQuantizationTest {
                 int8.getGraph().getNodeList().stream().map(Onnx.NodeProto::getOpType).toList());
         assertEquals(4L * IN * OUT, OnnxQuantization.linearWeightBytes(fp32));
         assertEquals(IN * OUT + OUT + 4L * OUT, OnnxQuantization.linearWeightBytes(int8),
-                "int8 values, an int8 zero point and a float scale per column");
+                "8-bit values, an 8-bit zero point and a float scale per column");
 
         float[] actual = run(int8, x);
         float[] expected = integerReference(x, w);
