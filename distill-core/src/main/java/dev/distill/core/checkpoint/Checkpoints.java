@@ -82,6 +82,17 @@ public final class Checkpoints {
      */
     public static Path write(Path root, CheckpointManifest manifest, BertClassifier block,
             List<String> appliedExampleIds) {
+        return write(root, manifest, Safetensors.arrays(block.weights()), appliedExampleIds);
+    }
+
+    /**
+     * Writes parameter arrays (named as {@link BertClassifier#weights} names them), the manifest and the ids of the
+     * examples applied since the parent checkpoint atomically under {@code root}.
+     *
+     * @return the checkpoint directory
+     */
+    public static Path write(Path root, CheckpointManifest manifest, Map<String, NDArray> parameters,
+            List<String> appliedExampleIds) {
         Path target = root.resolve(directoryName(manifest.step(), manifest.checkpointId()));
         Path temporary = root.resolve(".tmp-" + UUID.randomUUID());
         if (Files.exists(target)) {
@@ -91,7 +102,7 @@ public final class Checkpoints {
         try {
             Files.createDirectories(root);
             Files.createDirectories(temporary);
-            String parametersSha256 = writeParameters(temporary.resolve(PARAMETERS), block);
+            String parametersSha256 = writeParameters(temporary.resolve(PARAMETERS), parameters);
             CheckpointManifest complete = manifest.withParametersSha256(parametersSha256);
             writeDurably(temporary.resolve(APPLIED_EXAMPLES), appliedExampleIds.stream()
                     .map(id -> id + "\n").collect(Collectors.joining()).getBytes(StandardCharsets.UTF_8));
@@ -242,9 +253,9 @@ public final class Checkpoints {
      * Writes the parameters and returns their sha-256, hashed from the file while it is flushed to disk: the model
      * thread waits for the slower of the two, not for both.
      */
-    private static String writeParameters(Path file, BertClassifier block) throws IOException {
+    private static String writeParameters(Path file, Map<String, NDArray> parameters) throws IOException {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
-            Safetensors.writeParameters(out, block.weights());
+            Safetensors.writeParameterArrays(out, parameters);
         }
         CompletableFuture<String> sha256 = CompletableFuture.supplyAsync(() -> {
             try {

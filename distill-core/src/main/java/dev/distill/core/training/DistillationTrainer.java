@@ -17,6 +17,7 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.tracker.Tracker;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.checkpoint.ParameterSnapshot;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.loss.DistillationLoss;
 import dev.distill.core.loss.HiddenStateLoss;
@@ -322,6 +323,11 @@ public final class DistillationTrainer implements AutoCloseable {
     /** Writes the current parameters as a checkpoint under {@code root}, with the examples applied since its parent. */
     public Path checkpoint(Path root, CheckpointManifest manifest, List<String> appliedExampleIds) {
         return Checkpoints.write(root, manifest, block, appliedExampleIds);
+    }
+
+    /** The current parameters, copied: a checkpoint can be written from the copy while training goes on. */
+    public ParameterSnapshot snapshot() {
+        return withoutAutograd(() -> ParameterSnapshot.of(block.weights()));
     }
 
     /**

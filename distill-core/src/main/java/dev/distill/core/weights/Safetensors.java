@@ -83,9 +83,19 @@ public final class Safetensors {
 
     /** Writes a model's parameters (as {@code BertClassifier#weights} names them), marked {@code format: pt}. */
     public static void writeParameters(OutputStream out, Map<String, Parameter> parameters) throws IOException {
+        writeParameterArrays(out, arrays(parameters));
+    }
+
+    /** Writes a model's parameter arrays (named as {@code BertClassifier#weights} names them), marked as PyTorch's. */
+    public static void writeParameterArrays(OutputStream out, Map<String, NDArray> arrays) throws IOException {
+        write(out, arrays, Map.of("format", "pt"));
+    }
+
+    /** The parameters' arrays, in the map's order. */
+    public static Map<String, NDArray> arrays(Map<String, Parameter> parameters) {
         Map<String, NDArray> arrays = new LinkedHashMap<>();
         parameters.forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
-        write(out, arrays, Map.of("format", "pt"));
+        return arrays;
     }
 
     /** Decodes a safetensors file into named arrays in {@code manager}, in the file's header order. */

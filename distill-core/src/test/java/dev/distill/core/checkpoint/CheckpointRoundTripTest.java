@@ -20,10 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +65,46 @@ class CheckpointRoundTripTest {
             float[][] after = predictor.predict(PROBES);
             for (int row = 0; row < PROBES.size(); row++) {
                 assertArrayEquals(before[row], after[row], 1e-6f, "logits of probe " + row);
+            }
+        }
+    }
+
+    /**
+     * A snapshot keeps the parameters of its step: written on another thread after the trainer has moved on, the
+     * checkpoint gives the logits of the step it was taken at, and the trainer's own are the later ones.
+     */
+    @Test
+    void aSnapshotIsWrittenWithTheParametersOfItsStepWhileTrainingGoesOn() throws Exception {
+        List<SoftLabel> batch = List.of(new SoftLabel("1", "a gripping , funny film", 1, new float[] {-1f, 2f}),
+                new SoftLabel("2", "dull and lifeless", 0, new float[] {1.5f, -0.5f}));
+        Path directory;
+        float[][] atSnapshot;
+        float[][] later;
+        try (DistillationTrainer trainer = newTrainer()) {
+            trainer.step(batch);
+            atSnapshot = trainer.logits(PROBES);
+            try (ParameterSnapshot snapshot = trainer.snapshot()) {
+                for (int step = 0; step < 3; step++) {
+                    trainer.step(batch);
+                }
+                later = trainer.logits(PROBES);
+                ExecutorService writer = Executors.newSingleThreadExecutor();
+                try {
+                    directory = writer.submit(() -> snapshot.writeCheckpoint(root, manifest(1), List.of("1", "2")))
+                            .get();
+                } finally {
+                    writer.shutdown();
+                }
+            }
+        }
+
+        assertEquals(List.of("1", "2"), Checkpoints.readAppliedExamples(directory));
+        try (TextClassifier reloaded = TextClassifier.load(directory, TestData.tokenizer(), Device.cpu());
+                Predictor<List<String>, float[][]> predictor = reloaded.newPredictor()) {
+            float[][] written = predictor.predict(PROBES);
+            for (int row = 0; row < PROBES.size(); row++) {
+                assertArrayEquals(atSnapshot[row], written[row], 1e-6f, "logits of probe " + row);
+                assertFalse(Arrays.equals(later[row], written[row]), "the trainer moved on from the snapshot");
             }
         }
     }

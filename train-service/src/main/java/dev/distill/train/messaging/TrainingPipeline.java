@@ -21,8 +21,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -41,6 +44,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class TrainingPipeline {
     private static final Logger LOG = Logger.getLogger(TrainingPipeline.class);
+    private static final Duration ANNOUNCEMENT_AT_SHUTDOWN = Duration.ofSeconds(30);
 
     private final StudentTrainer trainer;
     private final RunService runs;
@@ -50,6 +54,9 @@ public class TrainingPipeline {
     private final AtomicBoolean resumeAnnounced = new AtomicBoolean();
     /** Steps in the run row as last recorded. */
     private final AtomicLong recordedSteps = new AtomicLong(-1);
+    /** Completes when the last checkpoint training started is written, recorded and announced. */
+    private final AtomicReference<CompletableFuture<Void>> lastAnnouncement =
+            new AtomicReference<>(CompletableFuture.completedFuture(null));
 
     public TrainingPipeline(StudentTrainer trainer, RunService runs, Vertx vertx,
             @Channel(Channels.CHECKPOINTS_OUT) MutinyEmitter<byte[]> checkpoints, KafkaClientService kafka) {
@@ -61,16 +68,16 @@ public class TrainingPipeline {
     }
 
     /**
-     * Trains on the record; the next record waits only for a checkpoint to be recorded and announced. Progress
-     * between checkpoints goes to the database from the timer ({@link #checkpointWhenIdle}), off this path: a write
-     * here would hold up training for a database round trip.
+     * Trains on the record. A checkpoint it starts is written, recorded and announced while the next records train
+     * ({@link #announceInOrder}). Progress between checkpoints goes to the database from the timer
+     * ({@link #checkpointWhenIdle}), off this path: a write here would hold up training for a database round trip.
      */
     @Incoming(Channels.SOFT_LABELS_IN)
     public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
         return vertx.executeBlocking(Uni.createFrom().item(() -> trainer.train(record.topic(), record.partition(),
                         record.offset(), record.value())))
-                .chain(outcome -> outcome.checkpoint() == null ? Uni.createFrom().voidItem()
-                        : recordAndPublish(outcome));
+                .chain(written -> withoutCheckpoint(written) != null ? Uni.createFrom().voidItem()
+                        : announceInOrder(written));
     }
 
     /**
@@ -86,21 +93,71 @@ public class TrainingPipeline {
             return recordAndPublish(new StepOutcome(resumed.step(), resumed.examplesSeen(), Double.NaN, resumed, null))
                     .invoke(() -> resumeAnnounced.set(true));
         }
-        return vertx.executeBlocking(Uni.createFrom().item(trainer::checkpointIfIdle))
-                .chain(outcome -> outcome.checkpoint() == null && outcome.steps() == recordedSteps.get()
-                        ? Uni.createFrom().voidItem() : recordAndPublish(outcome));
+        return vertx.executeBlocking(Uni.createFrom().item(trainer::checkpointIfIdle)).chain(written -> {
+            StepOutcome progress = withoutCheckpoint(written);
+            if (progress == null) {
+                return announceInOrder(written);
+            }
+            return progress.steps() == recordedSteps.get() ? Uni.createFrom().voidItem() : recordAndPublish(progress);
+        });
+    }
+
+    /** The outcome, if the stage is one without a checkpoint (those are complete at once); otherwise null. */
+    private static StepOutcome withoutCheckpoint(CompletionStage<StepOutcome> written) {
+        CompletableFuture<StepOutcome> outcome = written.toCompletableFuture();
+        boolean complete = outcome.isDone() && !outcome.isCompletedExceptionally();
+        return complete && outcome.join().checkpoint() == null ? outcome.join() : null;
+    }
+
+    /**
+     * Records and announces the checkpoint once it is written, after the one before it, without waiting for it: the
+     * returned item comes when the one before is announced (normally long before). So checkpoints are announced in
+     * step order, and an outage of the database or broker stalls training at the next checkpoint instead of queueing
+     * them.
+     */
+    private Uni<Void> announceInOrder(CompletionStage<StepOutcome> written) {
+        Context context = io.vertx.core.Vertx.currentContext();
+        CompletableFuture<Void> announced = new CompletableFuture<>();
+        CompletableFuture<Void> previous = lastAnnouncement.getAndSet(announced);
+        onContext(previous, context).chain(() -> onContext(written, context)).chain(this::recordAndPublish)
+                .subscribe().with(ignored -> announced.complete(null), e -> {
+                    LOG.warnf("a checkpoint was not announced: %s", e.getMessage());
+                    announced.complete(null);
+                });
+        return onContext(previous, context);
+    }
+
+    /**
+     * The stage's item, emitted on the Vert.x context (where reactive database sessions live). Cancelling the Uni
+     * leaves the stage alone: a checkpoint being written is not given up because one waiter stopped waiting.
+     */
+    private static <T> Uni<T> onContext(CompletionStage<T> stage, Context context) {
+        return Uni.createFrom().emitter(emitter -> stage.whenComplete((item, failure) -> context.runOnContext(
+                ignored -> {
+                    if (failure == null) {
+                        emitter.complete(item);
+                    } else {
+                        emitter.fail(failure);
+                    }
+                })));
     }
 
     /**
      * Saves, records and announces the steps since the last checkpoint when the service stops, while Kafka and the
-     * database are still open (connectors close only when the beans are destroyed, after this event).
+     * database are still open (connectors close only when the beans are destroyed, after this event), once the
+     * checkpoint before it is announced or has had {@link #ANNOUNCEMENT_AT_SHUTDOWN} to be.
      */
     void checkpointOnShutdown(@Observes ShutdownEvent event) {
         try {
-            VertxContextSupport.subscribeAndAwait(() -> vertx.executeBlocking(
-                            Uni.createFrom().item(trainer::checkpointIfUnsaved))
-                    .chain(outcome -> outcome.checkpoint() == null ? Uni.createFrom().voidItem()
-                            : recordOnce(outcome)));
+            VertxContextSupport.subscribeAndAwait(() -> {
+                Context context = io.vertx.core.Vertx.currentContext();
+                return onContext(lastAnnouncement.get(), context)
+                        .ifNoItem().after(ANNOUNCEMENT_AT_SHUTDOWN).recoverWithItem((Void) null)
+                        .chain(() -> vertx.executeBlocking(Uni.createFrom().item(trainer::checkpointIfUnsaved)))
+                        .chain(written -> onContext(written, context))
+                        .chain(outcome -> outcome.checkpoint() == null ? Uni.createFrom().voidItem()
+                                : recordOnce(outcome));
+            });
         } catch (Throwable e) {
             LOG.warnf("the shutdown checkpoint was not recorded or announced: %s", e.getMessage());
         }

@@ -3,8 +3,10 @@ package dev.distill.train.ml;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.Sha256;
+import dev.distill.core.checkpoint.CheckpointException;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.checkpoint.ParameterSnapshot;
 import dev.distill.core.model.ModelThread;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.LayerMatching;
@@ -25,12 +27,18 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,11 +49,15 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class StudentTrainer {
     private static final Logger LOG = Logger.getLogger(StudentTrainer.class);
+    private static final Duration WRITES_AT_SHUTDOWN = Duration.ofSeconds(30);
 
     private final TrainConfig config;
     private final TrainingMetrics metrics;
     private final StreamPosition position;
     private final ModelThread modelThread = new ModelThread("student");
+    /** Writes checkpoints one at a time, in order, off the model's thread. */
+    private final ExecutorService checkpointWriter = Executors.newSingleThreadExecutor(
+            work -> new Thread(work, "checkpoint-writer"));
     private final StudentFactory students;
     /** Null until the student's classes are known (the first batch names them when nothing else did). */
     private DistillationTrainer trainer;
@@ -157,15 +169,16 @@ public class StudentTrainer {
     }
 
     /**
-     * Trains on the batch in one record in optimizer steps of at most {@code batch-size} examples; writes a
-     * checkpoint once {@code checkpoint-every-steps} steps have passed, always at a record boundary. A record before
-     * the student's stream position was applied already (redelivered after a rebalance) and is skipped. A record that
-     * cannot be decoded or is refused counts as consumed: it goes to the dead-letter topic, not back into training.
+     * Trains on the batch in one record in optimizer steps of at most {@code batch-size} examples; starts a
+     * checkpoint once {@code checkpoint-every-steps} steps have passed, always at a record boundary, and returns
+     * before it is written (the stage completes when it is). A record before the student's stream position was
+     * applied already (redelivered after a rebalance) and is skipped. A record that cannot be decoded or is refused
+     * counts as consumed: it goes to the dead-letter topic, not back into training.
      */
-    public synchronized StepOutcome train(String topic, int partition, long offset, byte[] payload) {
+    public synchronized CompletionStage<StepOutcome> train(String topic, int partition, long offset, byte[] payload) {
         if (!position.advance(topic, partition, offset)) {
             LOG.debugf("record %s-%d@%d was applied already; skipped", topic, partition, offset);
-            return new StepOutcome(steps, examplesSeen, Double.NaN, null, null);
+            return progressOnly(Double.NaN);
         }
         List<SoftLabel> labels = accept(SoftLabelCodec.decode(payload));
         float loss = 0;
@@ -182,8 +195,11 @@ public class StudentTrainer {
         examplesSeen += labels.size();
         lastStepNanos = System.nanoTime();
         progress = new Progress(runId, steps, examplesSeen, loss);
-        return steps - lastCheckpointStep >= config.checkpointEverySteps() ? checkpoint()
-                : new StepOutcome(steps, examplesSeen, loss, null, null);
+        return steps - lastCheckpointStep >= config.checkpointEverySteps() ? checkpoint() : progressOnly(loss);
+    }
+
+    private CompletionStage<StepOutcome> progressOnly(double loss) {
+        return CompletableFuture.completedStage(new StepOutcome(steps, examplesSeen, loss, null, null));
     }
 
     /** The checkpoint this start resumed from, if any. */
@@ -224,36 +240,66 @@ public class StudentTrainer {
      * Writes a checkpoint if steps are unsaved and no batch came for {@code checkpoint-when-idle}; otherwise tells
      * where the run stands.
      */
-    public synchronized StepOutcome checkpointIfIdle() {
+    public synchronized CompletionStage<StepOutcome> checkpointIfIdle() {
         boolean idle = System.nanoTime() - lastStepNanos >= config.checkpointWhenIdle().toNanos();
-        return idle ? checkpointIfUnsaved() : new StepOutcome(steps, examplesSeen, progress.lastLoss(), null, null);
+        return idle ? checkpointIfUnsaved() : progressOnly(progress.lastLoss());
     }
 
     /** Writes a checkpoint if steps were applied since the last one. */
-    public synchronized StepOutcome checkpointIfUnsaved() {
-        return steps > lastCheckpointStep ? checkpoint()
-                : new StepOutcome(steps, examplesSeen, Double.NaN, null, null);
+    public synchronized CompletionStage<StepOutcome> checkpointIfUnsaved() {
+        return steps > lastCheckpointStep ? checkpoint() : progressOnly(Double.NaN);
     }
 
-    private StepOutcome checkpoint() {
+    /**
+     * Copies the parameters and starts writing them as a checkpoint on the writer thread; training goes on meanwhile.
+     *
+     * @return the outcome with the checkpoint, once written
+     */
+    private CompletionStage<StepOutcome> checkpoint() {
         String checkpointId = UUID.randomUUID().toString();
         double meanLoss = lossSinceCheckpoint / Math.max(1, steps - lastCheckpointStep);
         SortedMap<String, Long> offsets = position.snapshot();
         CheckpointManifest manifest = new CheckpointManifest(Checkpoints.FORMAT_VERSION, checkpointId, runId, steps,
                 examplesSeen, Instant.now().toString(), trainer.modelConfig(), resolvedConfig, null, meanLoss,
                 lastCheckpointId, offsets);
-        long started = System.nanoTime();
-        Path directory = modelThread.call(() -> trainer.checkpoint(config.checkpointDir(), manifest,
-                appliedSinceCheckpoint)).toAbsolutePath();
-        long writeMillis = (System.nanoTime() - started) / 1_000_000;
+        ParameterSnapshot parameters = modelThread.call(trainer::snapshot);
+        List<String> applied = List.copyOf(appliedSinceCheckpoint);
+        long step = steps;
+        long seen = examplesSeen;
         lastCheckpointStep = steps;
         lastCheckpointId = checkpointId;
         lossSinceCheckpoint = 0;
         appliedSinceCheckpoint.clear();
-        LOG.infof("checkpoint %s at step %d (%d examples, mean loss %.4f), written in %d ms", directory, steps,
-                examplesSeen, meanLoss, writeMillis);
-        return new StepOutcome(steps, examplesSeen, meanLoss,
-                new CheckpointEvent(runId, checkpointId, steps, examplesSeen, directory.toString(), meanLoss), offsets);
+        return CompletableFuture.supplyAsync(() -> write(parameters, manifest, applied), checkpointWriter)
+                .thenApply(directory -> new StepOutcome(step, seen, meanLoss, new CheckpointEvent(runId, checkpointId,
+                        step, seen, directory.toString(), meanLoss), offsets));
+    }
+
+    /**
+     * Writes the snapshot, retrying until the disk takes it (each try is atomic): a checkpoint is never skipped, so
+     * its ledger and stream position stay in the chain, and training stalls at the next checkpoint instead.
+     */
+    private Path write(ParameterSnapshot parameters, CheckpointManifest manifest, List<String> applied) {
+        try (parameters) {
+            for (long backOff = 500; ; backOff = Math.min(10_000, 2 * backOff)) {
+                long started = System.nanoTime();
+                try {
+                    Path directory = parameters.writeCheckpoint(config.checkpointDir(), manifest, applied)
+                            .toAbsolutePath();
+                    LOG.infof("checkpoint %s at step %d (%d examples, mean loss %.4f), written in %d ms", directory,
+                            manifest.step(), manifest.examplesSeen(), manifest.trainLoss(),
+                            (System.nanoTime() - started) / 1_000_000);
+                    return directory;
+                } catch (CheckpointException e) {
+                    LOG.warnf("checkpoint at step %d not written, retrying in %d ms: %s", manifest.step(), backOff,
+                            e.getMessage());
+                    Thread.sleep(backOff);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CheckpointException("checkpoint at step " + manifest.step() + " not written: stopped", e);
+        }
     }
 
     /** The run's configuration as JSON, for the run row. */
@@ -265,11 +311,20 @@ public class StudentTrainer {
         }
     }
 
-    /** Last resort: steps still unsaved here (the shutdown checkpoint failed) at least reach the disk. */
+    /**
+     * Last resort: steps still unsaved here (the shutdown checkpoint failed) at least reach the disk. Checkpoints
+     * still being written get {@link #WRITES_AT_SHUTDOWN} to finish.
+     */
     @PreDestroy
-    synchronized void close() {
+    synchronized void close() throws InterruptedException {
         if (steps > lastCheckpointStep) {
             checkpoint();
+        }
+        checkpointWriter.shutdown();
+        if (!checkpointWriter.awaitTermination(WRITES_AT_SHUTDOWN.toSeconds(), TimeUnit.SECONDS)) {
+            LOG.warnf("a checkpoint was still being written after %s; stopped (the run resumes from the one before)",
+                    WRITES_AT_SHUTDOWN);
+            checkpointWriter.shutdownNow();
         }
         if (trainer != null) {
             modelThread.run(trainer::close);

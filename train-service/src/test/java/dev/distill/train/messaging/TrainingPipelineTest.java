@@ -4,7 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.Topics;
@@ -20,9 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -84,6 +88,54 @@ class TrainingPipelineTest {
         String reason = KafkaTopics.deadLetterReason(dead.get(0));
         assertTrue(reason.contains("labels the classes [World, Sports, Business], but this run's student has [0, 1]"),
                 reason);
+    }
+
+    /**
+     * Checkpoints are written while training goes on and announced in step order: each one this stream made is
+     * announced once its directory holds it, continues the one announced before it, and together their ledgers list
+     * every example once.
+     */
+    @Test
+    void checkpointsWrittenWhileTrainingGoesOnAreAnnouncedInStepOrder() throws IOException {
+        String tokenizerId = SoftLabelBatches.tokenizerId();
+        String prefix = UUID.randomUUID().toString();
+        int records = 120; // one step each: at least two checkpoints at 50 steps apart
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < records; i++) {
+            SoftLabelBatch batch = SoftLabelBatches.batch(prefix + "-" + i, "teacher", tokenizerId, 1, null);
+            ids.add(batch.labels().get(0).exampleId());
+            SoftLabelBatches.send(batch);
+        }
+        List<String> ledgered = awaitLedgered(prefix, records);
+        assertEquals(Set.copyOf(ids), Set.copyOf(ledgered), "every example is in a checkpoint's ledger");
+        assertEquals(records, ledgered.size(), "and in one only");
+
+        Set<String> ours = new HashSet<>();
+        try (Stream<Path> checkpoints = Files.list(TrainTestProfile.CHECKPOINT_DIR)) {
+            for (Path checkpoint : checkpoints.toList()) {
+                if (Checkpoints.readAppliedExamples(checkpoint).stream().anyMatch(id -> id.startsWith(prefix))) {
+                    ours.add(Checkpoints.readManifest(checkpoint).checkpointId());
+                }
+            }
+        }
+        List<CheckpointEvent> announced = KafkaTopics.readUntil(Topics.CHECKPOINTS, read -> events(read).stream()
+                        .map(CheckpointEvent::checkpointId).collect(Collectors.toSet()).containsAll(ours),
+                Duration.ofSeconds(60)).stream().map(record -> WireCodec.decode(record.value(), CheckpointEvent.class))
+                .filter(event -> ours.contains(event.checkpointId())).toList();
+        assertTrue(announced.size() >= 2, "checkpoints of this stream: " + announced);
+        assertEquals(ours, announced.stream().map(CheckpointEvent::checkpointId).collect(Collectors.toSet()));
+        for (int i = 0; i < announced.size(); i++) {
+            CheckpointManifest manifest = Checkpoints.readManifest(Path.of(announced.get(i).path()));
+            assertEquals(announced.get(i).step(), manifest.step());
+            if (i > 0) {
+                assertTrue(announced.get(i).step() > announced.get(i - 1).step(), "announced in step order");
+                assertEquals(announced.get(i - 1).checkpointId(), manifest.parentCheckpointId());
+            }
+        }
+    }
+
+    private static List<CheckpointEvent> events(List<ConsumerRecord<String, byte[]>> records) {
+        return records.stream().map(record -> WireCodec.decode(record.value(), CheckpointEvent.class)).toList();
     }
 
     /** Every ledger line of every checkpoint written so far that starts with {@code prefix}. */
