@@ -111,10 +111,10 @@ public final class LocalRun implements AutoCloseable {
                         : options.studentInitFrom());
             }
         }
-        // label and train work at the same time on all the cores, their engine threads yielding them when idle (on
-        // 2 cores: the streaming benchmark 1.1-1.2x the examples/s of half the cores each; this run, bound by
-        // training, about the same); eval-service (short bursts) one
-        startService(ServiceSettings.label(kafka).teacher(teacher).tokenizer(tokenizer()).sharingCores());
+        // label and train work at the same time, train on all the cores and label on half, their engine threads
+        // yielding them when idle (on 2 cores: the streaming benchmark 1.1-1.2x the examples/s of half the cores
+        // each; this run, bound by training, about the same); eval-service (short bursts) one
+        startService(ServiceSettings.label(kafka).teacher(teacher).tokenizer(tokenizer()).streamingBesideTraining());
         startService(train.sharingCores());
         startService(ServiceSettings.eval(kafka).engineThreads(1).sharingCores().database(stack.database())
                 .heldOut(options.evalFile(), options.evalLimit()).tokenizer(tokenizer()).teacher(teacher)

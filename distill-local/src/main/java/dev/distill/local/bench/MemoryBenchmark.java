@@ -52,7 +52,7 @@ final class MemoryBenchmark {
         try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 2);
                 // the three services share the cores
                 ServiceProcess label = labelling.startLabel(labelling.labelSettings(stack, teacher, batchSize,
-                        "memory-1").sharingCores(), work, "memory-1");
+                        "memory-1").streamingBesideTraining(), work, "memory-1");
                 ServiceProcess trainService = training.startTrain(training.trainSettings(stack, work.resolve("train"),
                         student, batchSize, null).sharingCores(), work.resolve("train"));
                 ServiceProcess eval = startEval(stack, work)) {

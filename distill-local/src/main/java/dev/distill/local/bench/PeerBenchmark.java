@@ -210,7 +210,7 @@ public final class PeerBenchmark {
         int batchSize = batches.get(0).size();
         // both engines on every core, waiting passively: measured faster than half of the cores each
         try (ServiceProcess label = labelling.startLabel(labelling.labelSettings(stack, pair.teacherCheckpoint(),
-                batchSize, "streaming-label").sharingCores(), outDir, "streaming-label");
+                batchSize, "streaming-label").streamingBesideTraining(), outDir, "streaming-label");
                 ServiceProcess train = training.startTrain(training.trainSettings(stack,
                         outDir.resolve("streaming"), pair.student(), batchSize, null).sharingCores(),
                         outDir.resolve("streaming"))) {

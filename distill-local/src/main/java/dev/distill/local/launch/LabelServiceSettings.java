@@ -19,6 +19,16 @@ public final class LabelServiceSettings extends ServiceSettings<LabelServiceSett
         return set("label.teacher-engine", engine);
     }
 
+    /**
+     * For a label-service streaming beside train-service on the same machine: its engine waits passively ({@link
+     * #sharingCores}) on half the cores, train-service's on all of them. That is the split the peer benchmark's
+     * streaming rows measured (ONNX Runtime chose one thread for the teacher on 2 cores until its thread count was
+     * set: {@code OnnxContract}).
+     */
+    public LabelServiceSettings streamingBesideTraining() {
+        return engineThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)).sharingCores();
+    }
+
     public LabelServiceSettings tokenizer(Path tokenizer) {
         return set("label.tokenizer", tokenizer.toAbsolutePath());
     }
