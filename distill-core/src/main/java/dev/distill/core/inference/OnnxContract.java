@@ -31,8 +31,8 @@ final class OnnxContract {
      * {@code interOpNumThreads}). Its threads do not spin while waiting for work: a service's other threads need the
      * cores between operators. Measured with a 12 x 384 teacher on 2 cores: label-service at 90% of the bare loop
      * with spinning threads, 95% without (medians of 5, one engine thread); with two, 89% against 90-94% (3
-     * repetitions); the bare loop as fast either way. The caller closes the
-     * options once the model is loaded (the session keeps a copy).
+     * repetitions); the bare loop as fast either way. The caller closes the options once the model is loaded (the
+     * session keeps a copy).
      */
     static SessionOptions sessionOptions() {
         SessionOptions options = new SessionOptions();
@@ -57,16 +57,17 @@ final class OnnxContract {
         if (ompNumThreads == null || ompNumThreads.isBlank()) {
             return availableProcessors;
         }
+        int threads;
         try {
-            int threads = Integer.parseInt(ompNumThreads.strip());
-            if (threads < 1) {
-                throw new NumberFormatException();
-            }
-            return threads;
+            threads = Integer.parseInt(ompNumThreads.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("OMP_NUM_THREADS must be a whole number of threads, at least 1, not '"
-                    + ompNumThreads + "'", e);
+            threads = 0;
         }
+        if (threads < 1) {
+            throw new IllegalArgumentException("OMP_NUM_THREADS must be a whole number of threads, at least 1, not '"
+                    + ompNumThreads + "'");
+        }
+        return threads;
     }
 
     /** Whether the model takes {@code token_type_ids}; it must take the other two BERT inputs and nothing else. */

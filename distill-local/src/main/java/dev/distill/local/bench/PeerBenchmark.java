@@ -208,7 +208,7 @@ public final class PeerBenchmark {
         out.println("streaming, " + pair.description());
         List<String> texts = EngineLoops.texts(batches).stream().flatMap(List::stream).toList();
         int batchSize = batches.get(0).size();
-        // both engines on every core, waiting passively: measured faster than half of the cores each
+        // both engines waiting passively, train's on every core and label's on half (streamingBesideTraining)
         try (ServiceProcess label = labelling.startLabel(labelling.labelSettings(stack, pair.teacherCheckpoint(),
                 batchSize, "streaming-label").streamingBesideTraining(), outDir, "streaming-label");
                 ServiceProcess train = training.startTrain(training.trainSettings(stack,
