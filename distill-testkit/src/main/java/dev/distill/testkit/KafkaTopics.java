@@ -39,6 +39,21 @@ public final class KafkaTopics {
     }
 
     /**
+     * Sends the records in one transaction, so that {@code read_committed} readers see all of them at once when it
+     * commits: a backlog that builds faster than any reader.
+     */
+    public static void sendAtOnce(String topic, Map<String, byte[]> records) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                EmbeddedStackResource.bootstrapServers(), "transactional.id", "test-writer-" + UUID.randomUUID()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            records.forEach((key, value) -> producer.send(new ProducerRecord<>(topic, key, value)));
+            producer.commitTransaction();
+        }
+    }
+
+    /**
      * Reads the topic from the start (committed records only) until what was read satisfies {@code enough} or
      * {@code timeout} passes, and returns what it read.
      */

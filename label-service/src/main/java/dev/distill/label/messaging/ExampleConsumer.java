@@ -8,6 +8,7 @@ import dev.distill.core.wire.WireFormatException;
 import dev.distill.label.config.LabelConfig;
 import dev.distill.label.service.ExampleValidator;
 import dev.distill.label.service.LabelingService;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
 import io.vertx.mutiny.core.Vertx;
@@ -26,22 +27,25 @@ import org.jboss.logging.Logger;
  * label.max-batch-size}, ordered by length. The poll's soft labels, its dead letters and its consumed offsets are
  * committed in one Kafka transaction, whose cost is shared by the poll's batches: a worker that dies mid-batch leaves
  * an aborted transaction that {@code read_committed} readers never see, and the batch is labelled again by whichever
- * worker takes the partition over.
+ * worker takes the partition over. The consumer reads one poll ahead of the labelling ({@link ExampleFetchGate}).
  */
 @ApplicationScoped
 public class ExampleConsumer {
     private static final Logger LOG = Logger.getLogger(ExampleConsumer.class);
 
     private final LabelingService labeling;
+    private final ExampleFetchGate fetchGate;
     private final ExampleValidator validator;
     private final Vertx vertx;
     private final KafkaTransactions<byte[]> output;
     private final SoftLabelCodec codec;
 
-    public ExampleConsumer(LabelingService labeling, ExampleValidator validator, Vertx vertx,
+    public ExampleConsumer(LabelingService labeling, @Identifier(ExampleFetchGate.NAME) ExampleFetchGate fetchGate,
+            ExampleValidator validator, Vertx vertx,
             @Channel(Channels.SOFT_LABELS_OUT) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
             KafkaTransactions<byte[]> output, LabelConfig config) {
         this.labeling = labeling;
+        this.fetchGate = fetchGate;
         this.validator = validator;
         this.vertx = vertx;
         this.output = output;
@@ -54,6 +58,7 @@ public class ExampleConsumer {
 
     @Incoming(Channels.EXAMPLES_IN)
     public Uni<Void> label(Message<List<byte[]>> batch) {
+        fetchGate.taken();
         return vertx.executeBlocking(Uni.createFrom().item(() -> label(batch.getPayload())))
                 .chain(labelled -> output.withTransactionAndAck(batch, transaction -> {
                     labelled.deadLetters().forEach(transaction::send);
