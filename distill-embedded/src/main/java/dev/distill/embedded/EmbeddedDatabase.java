@@ -16,6 +16,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private final Path directory;
     private EmbeddedPostgres postgres;
+    private int stoppedPort;
 
     private EmbeddedDatabase(Path directory, EmbeddedPostgres postgres) {
         this.directory = directory;
@@ -33,9 +34,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * to its clients.
      */
     public void restart() {
-        int port = port();
+        stop();
+        startAgain();
+    }
+
+    /** Stops the server, an outage to its clients until {@link #startAgain}. */
+    public void stop() {
+        stoppedPort = port();
         close();
-        postgres = launch(directory, port);
+    }
+
+    /** Starts a stopped server again on its port, with its data. */
+    public void startAgain() {
+        postgres = launch(directory, stoppedPort);
     }
 
     /** Starts a server on the data under {@code directory}, creating it if there is none; it is kept on stop. */

@@ -7,6 +7,7 @@ import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.evaluation.ClassificationMetrics;
 import dev.distill.core.evaluation.HeldOutEvaluation;
+import dev.distill.core.evaluation.HeldOutSet;
 import dev.distill.core.export.StudentExport;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
@@ -256,7 +257,7 @@ public final class LocalRun implements AutoCloseable {
 
     /** The texts of the held-out rows eval-service scores. */
     public List<String> heldOutTexts() {
-        return heldOut().stream().map(LabeledRow::text).toList();
+        return heldOut().texts();
     }
 
     /**
@@ -286,8 +287,8 @@ public final class LocalRun implements AutoCloseable {
         return directory;
     }
 
-    private List<LabeledRow> heldOut() {
-        return LabeledTsv.readRows(options.evalFile(), options.evalLimit());
+    private HeldOutSet heldOut() {
+        return HeldOutSet.read(options.evalFile(), options.evalLimit());
     }
 
     @Override

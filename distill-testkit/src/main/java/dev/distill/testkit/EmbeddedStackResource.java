@@ -40,6 +40,15 @@ public class EmbeddedStackResource implements QuarkusTestResourceLifecycleManage
         return running.kafka().bootstrapServers();
     }
 
+    /** The database of the running test's service, to stop and start again. */
+    public static EmbeddedDatabase database() {
+        if (running == null || running.database() == null) {
+            throw new IllegalStateException("no embedded database is running: annotate the test with "
+                    + "@QuarkusTestResource(EmbeddedStackResource.class)");
+        }
+        return running.database();
+    }
+
     @Override
     public void init(Map<String, String> initArgs) {
         database = !"false".equals(initArgs.get("database"));

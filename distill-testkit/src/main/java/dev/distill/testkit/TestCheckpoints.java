@@ -9,6 +9,7 @@ import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.CheckpointEvent;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -27,14 +28,18 @@ public final class TestCheckpoints {
      * {@code root} and returns the event train-service would publish for it.
      */
     public static CheckpointEvent write(Path root, String runId, long step, int seed) {
-        ModelConfig model = new ModelConfig(30522, 16, 1, 2, 32, 2);
+        return write(root, runId, step, seed, ModelConfig.numberedLabels(2));
+    }
+
+    /** The same with the classes named {@code labels}. */
+    public static CheckpointEvent write(Path root, String runId, long step, int seed, List<String> labels) {
+        ModelConfig model = new ModelConfig(30522, 16, 1, 2, 32, 2).withLabels(labels);
         TrainingSettings settings = TrainingSettings.constantRate(0.5f, 2f, 1e-3f, seed);
         String checkpointId = UUID.randomUUID().toString();
         try (DistillationTrainer trainer = new DistillationTrainer(model, settings, TOKENIZER, Device.cpu())) {
             CheckpointManifest manifest = new CheckpointManifest(Checkpoints.FORMAT_VERSION, checkpointId, runId, step,
                     step * 32, Instant.now().toString(), model, new TreeMap<>(settings.asRunConfig()), null, 0.5);
-            Path directory = trainer.checkpoint(root, manifest).toAbsolutePath();
-            return new CheckpointEvent(runId, checkpointId, step, step * 32, directory.toString(), 0.5);
+            return manifest.announcement(trainer.checkpoint(root, manifest));
         }
     }
 }

@@ -51,4 +51,9 @@ public class CheckpointScore extends PanacheEntityBase {
     @Column(columnDefinition = "text")
     public String path;
     public Instant evaluatedAt;
+    /**
+     * When its eval result was published and its promotion decided; null while that is still to do (a crash came
+     * between scoring and deciding). A decided checkpoint's redelivered event changes nothing.
+     */
+    public Instant decidedAt;
 }

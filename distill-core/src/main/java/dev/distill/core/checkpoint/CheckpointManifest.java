@@ -1,6 +1,11 @@
 package dev.distill.core.checkpoint;
 
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.wire.CheckpointEvent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -33,6 +38,35 @@ public record CheckpointManifest(int formatVersion, String checkpointId, String 
             double trainLoss) {
         this(formatVersion, checkpointId, runId, step, examplesSeen, createdAt, model, runConfig, parametersSha256,
                 trainLoss, null, new TreeMap<>());
+    }
+
+    /** The event that announces this checkpoint, written to {@code directory}. */
+    public CheckpointEvent announcement(Path directory) {
+        return new CheckpointEvent(runId, checkpointId, step, examplesSeen, directory.toAbsolutePath().toString(),
+                trainLoss);
+    }
+
+    /**
+     * How an event said to announce this checkpoint disagrees with it (checkpoint id, run, step or examples seen),
+     * or {@code null} when it agrees: an event must not put another checkpoint's weights under its ids.
+     */
+    public String disagreement(CheckpointEvent event) {
+        List<String> differences = new ArrayList<>();
+        compare(differences, "checkpointId", event.checkpointId(), checkpointId);
+        compare(differences, "runId", event.runId(), runId);
+        compare(differences, "step", event.step(), step);
+        compare(differences, "examplesSeen", event.examplesSeen(), examplesSeen);
+        return differences.isEmpty() ? null : String.join(", ", differences);
+    }
+
+    private static void compare(List<String> differences, String field, Object announced, Object stored) {
+        if (!Objects.equals(announced, stored)) {
+            differences.add(field + " " + quoted(announced) + " in the event, " + quoted(stored) + " in the manifest");
+        }
+    }
+
+    private static String quoted(Object value) {
+        return value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
     }
 
     CheckpointManifest withParametersSha256(String sha256) {

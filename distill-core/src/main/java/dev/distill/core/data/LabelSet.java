@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 /**
@@ -19,6 +21,8 @@ import java.util.stream.IntStream;
 public record LabelSet(List<String> names) {
     /** A file next to the data that names the classes, one per line, in index order. */
     public static final String LABELS_FILE = "labels.txt";
+    /** A class index as a number without sign or leading zeros, at most six digits. */
+    private static final Pattern CANONICAL_INDEX = Pattern.compile("0|[1-9]\\d{0,5}");
 
     public LabelSet {
         if (names == null || names.size() < 2 || new LinkedHashSet<>(names).size() != names.size()
@@ -47,7 +51,7 @@ public record LabelSet(List<String> names) {
         }
         Set<String> labels = new TreeSet<>();
         LabeledTsv.readRows(labelledTsv, 0).forEach(row -> labels.add(row.label()));
-        if (labels.stream().allMatch(label -> label.matches("\\d{1,6}"))) {
+        if (labels.stream().allMatch(label -> CANONICAL_INDEX.matcher(label).matches())) {
             int max = labels.stream().mapToInt(Integer::parseInt).max().orElse(1);
             return numbered(Math.max(2, max + 1));
         }
@@ -64,19 +68,25 @@ public record LabelSet(List<String> names) {
     }
 
     /**
-     * The index of a label given by name, or by index (a number below {@link #size}).
+     * The index of a label given by name, or by index: a number below {@link #size} written as Java writes it, so
+     * {@code "05"} or {@code "+1"} is no index.
      *
      * @throws IllegalArgumentException if it is neither
      */
     public int index(String label) {
+        return name(label).map(names::indexOf).orElseThrow(() -> new IllegalArgumentException("label \"" + label
+                + "\" is not one of " + names + " (give a class name, or its index below " + names.size() + ")"));
+    }
+
+    /** The name of the class a label gives by name or by index, if it gives one. */
+    public Optional<String> name(String label) {
         int byName = names.indexOf(label);
         if (byName >= 0) {
-            return byName;
+            return Optional.of(label);
         }
-        if (label != null && label.matches("\\d{1,6}") && Integer.parseInt(label) < names.size()) {
-            return Integer.parseInt(label);
+        if (label != null && CANONICAL_INDEX.matcher(label).matches() && Integer.parseInt(label) < names.size()) {
+            return Optional.of(names.get(Integer.parseInt(label)));
         }
-        throw new IllegalArgumentException("label \"" + label + "\" is not one of " + names
-                + " (give a class name, or its index below " + names.size() + ")");
+        return Optional.empty();
     }
 }

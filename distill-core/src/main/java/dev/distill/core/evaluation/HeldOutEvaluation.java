@@ -2,45 +2,17 @@ package dev.distill.core.evaluation;
 
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
-import dev.distill.core.data.LabelSet;
-import dev.distill.core.data.LabeledRow;
 import dev.distill.core.inference.TextClassifier;
 import java.util.List;
 
-/**
- * Scores a classifier on a labelled held-out set, in batches. Held-out labels are matched to the classifier's classes
- * by name (or index), so a model is scored on its own label set.
- */
+/** Scores a classifier on a labelled held-out set, in batches, on the classifier's own classes ({@link HeldOutSet}). */
 public final class HeldOutEvaluation {
     private HeldOutEvaluation() {
     }
 
-    public static ClassificationMetrics score(TextClassifier classifier, List<LabeledRow> heldOut, int batchSize) {
-        return ClassificationMetrics.of(gold(classifier.labels(), heldOut),
-                predict(classifier, texts(heldOut), batchSize), classifier.numClasses());
-    }
-
-    /**
-     * The held-out labels as indices of the model's classes.
-     *
-     * @throws IllegalArgumentException if a held-out label is not one of them
-     */
-    public static int[] gold(List<String> modelClasses, List<LabeledRow> heldOut) {
-        LabelSet classes = new LabelSet(modelClasses);
-        int[] gold = new int[heldOut.size()];
-        for (int i = 0; i < gold.length; i++) {
-            try {
-                gold[i] = classes.index(heldOut.get(i).label());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("held-out row " + (i + 1) + ": the model's classes are "
-                        + modelClasses + ", and " + e.getMessage(), e);
-            }
-        }
-        return gold;
-    }
-
-    public static List<String> texts(List<LabeledRow> rows) {
-        return rows.stream().map(LabeledRow::text).toList();
+    public static ClassificationMetrics score(TextClassifier classifier, HeldOutSet heldOut, int batchSize) {
+        return ClassificationMetrics.of(heldOut.gold(classifier.labels()),
+                predict(classifier, heldOut.texts(), batchSize), classifier.numClasses());
     }
 
     /** The classifier's class for every text, in order. */

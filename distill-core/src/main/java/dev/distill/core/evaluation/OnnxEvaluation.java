@@ -3,7 +3,6 @@ package dev.distill.core.evaluation;
 import ai.djl.Device;
 import dev.distill.core.Directories;
 import dev.distill.core.checkpoint.Checkpoints;
-import dev.distill.core.data.LabeledRow;
 import dev.distill.core.export.StudentExport;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.onnx.OnnxModels;
@@ -36,7 +35,7 @@ public record OnnxEvaluation(OnnxPrecision precision, ClassificationMetrics metr
      * @param single      sentences timed alone
      * @param batchSize   batch size for scoring
      */
-    public static List<OnnxEvaluation> of(Path checkpoint, Path tokenizer, List<LabeledRow> heldOut,
+    public static List<OnnxEvaluation> of(Path checkpoint, Path tokenizer, HeldOutSet heldOut,
             List<String> timed, int single, int batchSize) {
         int maxLength = Checkpoints.readManifest(checkpoint).model().maxLength();
         Path scratch = null;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.pruning.StructuredPruning;
 import dev.distill.core.weights.Safetensors;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.IntStream;
 
 /**
  * Reads and writes Hugging Face BERT model directories. Writes a {@link BertClassifier} as a directory that {@code
@@ -44,13 +44,20 @@ public final class HuggingFaceDirectory {
     private HuggingFaceDirectory() {
     }
 
-    /** Writes the directory (created if needed; files in it are replaced). */
+    /**
+     * Writes the directory (created if needed; files in it are replaced). A head-pruned model is written at its
+     * unpruned width, the pruned heads as heads of zeros ({@link StructuredPruning#withPrunedHeadsAsZeros}): it loads
+     * in any BERT implementation and computes what the pruned model does, but is no smaller on disk than unpruned
+     * (the ONNX export is).
+     */
     public static void write(BertClassifier model, Path tokenizerJson, Path directory) throws IOException {
         Files.createDirectories(directory);
         ModelConfig config = model.config();
         JSON.writeValue(directory.resolve(CONFIG).toFile(), config(config));
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(directory.resolve(WEIGHTS)))) {
-            Safetensors.writeParameters(out, model.weights());
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(directory.resolve(WEIGHTS)));
+                NDManager scratch = NDManager.newBaseManager()) {
+            Safetensors.writeParameterArrays(out, StructuredPruning.withPrunedHeadsAsZeros(config,
+                    Safetensors.arrays(model.weights()), scratch));
         }
         Files.copy(tokenizerJson, directory.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(directory.resolve("vocab.txt"), String.join("\n", vocabulary(tokenizerJson)) + "\n",
@@ -147,16 +154,8 @@ public final class HuggingFaceDirectory {
         json.put("vocab_size", config.vocabSize());
         json.put("hidden_size", config.hiddenSize());
         json.put("num_hidden_layers", config.layers());
-        // pruned heads as transformers records them: the unpruned count and, per layer, the heads taken away
-        int unprunedHeads = config.hiddenSize() / config.attentionHeadSize();
-        json.put("num_attention_heads", unprunedHeads);
-        if (config.headsPruned()) {
-            Map<String, List<Integer>> pruned = new LinkedHashMap<>();
-            for (int layer = 0; layer < config.layers(); layer++) {
-                pruned.put(String.valueOf(layer), IntStream.range(config.heads(), unprunedHeads).boxed().toList());
-            }
-            json.put("pruned_heads", pruned);
-        }
+        // pruned heads are written back as heads of zeros (see write): every head of the unpruned width is there
+        json.put("num_attention_heads", config.hiddenSize() / config.attentionHeadSize());
         json.put("intermediate_size", config.intermediateSize());
         json.put("hidden_act", "gelu");
         json.put("hidden_dropout_prob", 0.1);

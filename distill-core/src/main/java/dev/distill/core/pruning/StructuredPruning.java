@@ -3,11 +3,13 @@ package dev.distill.core.pruning;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.weights.FeedForwardNarrowing;
 import dev.distill.core.weights.WeightSlices;
 import dev.distill.core.weights.WeightTransfer;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -127,6 +129,38 @@ public final class StructuredPruning {
             WeightTransfer.assign(model.weights(), weights, "the pruned model");
             return model;
         }
+    }
+
+    /**
+     * A head-pruned model's weights in the layout of its unpruned width: the heads pruned away come back as heads
+     * whose query, key and value weights and biases are zero, and whose columns of the attention output projection
+     * are zero. Such a head attends evenly and contributes nothing, so the model computes what the pruned one does,
+     * in a layout that every BERT implementation loads (transformers 5 no longer reads {@code pruned_heads}).
+     *
+     * @param weights a pruned model's weights by Hugging Face name; the restored ones are created in
+     *                {@code manager}, the others are returned as they are
+     */
+    public static Map<String, NDArray> withPrunedHeadsAsZeros(ModelConfig config, Map<String, NDArray> weights,
+            NDManager manager) {
+        long missing = config.hiddenSize() - config.attentionWidth();
+        if (missing <= 0) {
+            return weights;
+        }
+        Map<String, NDArray> restored = new LinkedHashMap<>();
+        weights.forEach((name, weight) -> {
+            Matcher layer = LAYER_WEIGHT.matcher(name);
+            String within = layer.matches() ? layer.group(2) : "";
+            if (within.equals(ATTENTION_OUT)) {
+                restored.put(name, weight.concat(manager.zeros(new Shape(weight.getShape().get(0), missing)), 1));
+            } else if (Arrays.asList(HEAD_ROWS).contains(within)) {
+                Shape rows = weight.getShape().getShape().length == 1 ? new Shape(missing)
+                        : new Shape(missing, weight.getShape().get(1));
+                restored.put(name, weight.concat(manager.zeros(rows), 0));
+            } else {
+                restored.put(name, weight);
+            }
+        });
+        return restored;
     }
 
     private static NDArray cut(String weight, NDArray full, int[] channels, int[] neurons) {

@@ -32,6 +32,10 @@ public final class MetricNames {
     public static final String EVAL_AGREEMENT = "distill.eval.agreement";
     /** Counter, tag {@code limit} ({@code latency} or {@code size}): checkpoints kept from promotion by a limit. */
     public static final String EVAL_PROMOTIONS_REFUSED = "distill.eval.promotions.refused";
+    /** Gauge: seconds the scoring in progress has taken so far; 0 while none runs. */
+    public static final String EVAL_SCORING_SECONDS = "distill.eval.scoring.seconds";
+    /** Counter, tag {@code file}: promoted students exported for download (once per checkpoint and file). */
+    public static final String EVAL_STUDENT_EXPORTS = "distill.eval.student.exports";
     /** Gauge of the Kafka client binder: the largest consumer lag (records) of any partition a consumer reads. */
     public static final String CONSUMER_LAG = "kafka.consumer.fetch.manager.records.lag.max";
 

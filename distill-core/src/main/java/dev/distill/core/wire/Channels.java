@@ -25,8 +25,17 @@ public final class Channels {
     /** eval-service: promotions and rollbacks published. */
     public static final String PROMOTIONS_OUT = "promotions-out";
 
-    /** Kafka header carrying why a record was dead-lettered. */
+    /**
+     * Kafka header carrying why a record was dead-lettered. A dead letter keeps the record's key and value, and says
+     * where the record was in the headers below (the names SmallRye's dead-letter queue gives them).
+     */
     public static final String DEAD_LETTER_REASON_HEADER = "dead-letter-reason";
+    /** Kafka header: the topic a dead-lettered record was read from. */
+    public static final String DEAD_LETTER_TOPIC_HEADER = "dead-letter-topic";
+    /** Kafka header: its partition, in decimal. */
+    public static final String DEAD_LETTER_PARTITION_HEADER = "dead-letter-partition";
+    /** Kafka header: its offset, in decimal. */
+    public static final String DEAD_LETTER_OFFSET_HEADER = "dead-letter-offset";
 
     private Channels() {
     }

@@ -33,6 +33,20 @@ class LabelSetTest {
         assertEquals(1, labels.index("positive"), "a name");
     }
 
+    /** "05" is no index: only a number written as Java writes it names a class by position. */
+    @Test
+    void anIndexIsANumberWithoutSignOrLeadingZeros() throws Exception {
+        LabelSet six = LabelSet.numbered(6);
+        assertEquals(5, six.index("5"));
+        assertEquals(0, six.index("0"));
+        for (String notAnIndex : List.of("05", "+5", "5.0", " 5", "00", "6")) {
+            assertThrows(IllegalArgumentException.class, () -> six.index(notAnIndex), notAnIndex);
+        }
+        Path data = directory.resolve("padded.tsv");
+        Files.writeString(data, "sentence\tlabel\na\t05\nb\t12\n");
+        assertEquals(List.of("05", "12"), LabelSet.of(data).names(), "zero-padded labels are names, not indices");
+    }
+
     @Test
     void integerLabelsWithoutALabelsFileAreNumbered() throws Exception {
         Path data = directory.resolve("six.tsv");

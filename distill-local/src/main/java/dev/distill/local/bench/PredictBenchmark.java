@@ -126,8 +126,8 @@ public final class PredictBenchmark {
 
     /** Publishes the student's checkpoint event and waits until eval-service has promoted it and answers with it. */
     private void promote(EmbeddedStack stack, ServiceProcess eval, Path student) {
-        String checkpointId = Checkpoints.readManifest(student).checkpointId();
-        CheckpointEvent event = new CheckpointEvent("predict-benchmark", checkpointId, 0, 0, student.toString(), 0);
+        CheckpointEvent event = Checkpoints.readManifest(student).announcement(student);
+        String checkpointId = event.checkpointId();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
                 stack.kafka().bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.CHECKPOINTS, checkpointId, WireCodec.encode(event)));

@@ -2,9 +2,9 @@ package dev.distill.local.bench;
 
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabelSet;
-import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledText;
 import dev.distill.core.data.LabeledTsv;
+import dev.distill.core.evaluation.HeldOutSet;
 import dev.distill.core.evaluation.Latency;
 import dev.distill.core.evaluation.OnnxEvaluation;
 import dev.distill.core.model.ModelConfig;
@@ -94,7 +94,7 @@ public final class QualityBenchmark {
         Path tokenizer = project.resolve("data/vocab/tokenizer.json");
         Path data = project.resolve(options.option("data", "data/sst2"));
         Path trainFile = data.resolve("train.tsv");
-        List<LabeledRow> dev = LabeledTsv.readRows(data.resolve("dev.tsv"), options.intOption("eval-limit", 0));
+        HeldOutSet dev = HeldOutSet.read(data.resolve("dev.tsv"), options.intOption("eval-limit", 0));
         int maxLength = options.intOption("max-length", 64);
 
         int teacherExamples = options.intOption("teacher-examples", 0);
@@ -112,7 +112,7 @@ public final class QualityBenchmark {
                 ? trainStudents(teacher, trainRows, tokenizer, cache, students, variants) : List.of();
 
         Map<String, Latency> latencies = new LinkedHashMap<>();
-        List<String> devTexts = dev.stream().map(LabeledRow::text).toList();
+        List<String> devTexts = dev.texts();
         int single = options.intOption("latency-sentences", 200);
         for (Scored model : concat(teacherScore, scored)) {
             String size = Checkpoints.readManifest(model.checkpoint()).model().toString();

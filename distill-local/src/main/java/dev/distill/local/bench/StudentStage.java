@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.Sha256;
 import dev.distill.core.checkpoint.Checkpoints;
-import dev.distill.core.data.LabeledRow;
 import dev.distill.core.evaluation.ClassificationMetrics;
 import dev.distill.core.evaluation.HeldOutEvaluation;
+import dev.distill.core.evaluation.HeldOutSet;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
@@ -36,11 +36,11 @@ final class StudentStage {
 
     private final Path teacher;
     private final Path tokenizer;
-    private final List<LabeledRow> dev;
+    private final HeldOutSet dev;
     private final Path cacheRoot;
     private final PrintStream out;
 
-    StudentStage(Path teacher, Path tokenizer, List<LabeledRow> dev, Path cacheRoot, PrintStream out) {
+    StudentStage(Path teacher, Path tokenizer, HeldOutSet dev, Path cacheRoot, PrintStream out) {
         this.teacher = teacher;
         this.tokenizer = tokenizer;
         this.dev = dev;

@@ -2,16 +2,16 @@ package dev.distill.eval.ml;
 
 import dev.distill.core.checkpoint.CheckpointException;
 import dev.distill.core.checkpoint.Checkpoints;
-import dev.distill.core.data.LabeledRow;
-import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.evaluation.ClassificationMetrics;
 import dev.distill.core.evaluation.HeldOutEvaluation;
+import dev.distill.core.evaluation.HeldOutSet;
 import dev.distill.core.evaluation.Latency;
 import dev.distill.core.evaluation.ModelFigures;
 import dev.distill.core.evaluation.OnnxEvaluation;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelThread;
+import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.eval.config.EvalConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
@@ -38,7 +38,7 @@ public class CheckpointScorer {
     private final EvalConfig config;
     private final ModelThread modelThread = new ModelThread("scorer");
     /** Held-out rows with their labels as written: each model's classes give them indices. */
-    private final List<LabeledRow> heldOut;
+    private final HeldOutSet heldOut;
     private final List<String> texts;
     private final List<String> timedTexts;
     /** Null without a teacher. */
@@ -51,8 +51,8 @@ public class CheckpointScorer {
 
     public CheckpointScorer(EvalConfig config) {
         this.config = config;
-        this.heldOut = LabeledTsv.readRows(config.evalFile(), config.evalLimit());
-        this.texts = HeldOutEvaluation.texts(heldOut);
+        this.heldOut = HeldOutSet.read(config.evalFile(), config.evalLimit());
+        this.texts = heldOut.texts();
         if (texts.isEmpty()) {
             throw new IllegalArgumentException("eval.eval-file " + config.evalFile() + " has no held-out rows");
         }
@@ -71,7 +71,7 @@ public class CheckpointScorer {
             try (TextClassifier model = TextClassifier.open(path, config.tokenizer(), Devices.preferred(),
                     config.teacherMaxLength())) {
                 int[] classes = HeldOutEvaluation.predict(model, texts, config.batchSize());
-                int[] gold = HeldOutEvaluation.gold(model.labels(), heldOut);
+                int[] gold = heldOut.gold(model.labels());
                 return new TeacherPredictions(names(model.labels(), classes),
                         ClassificationMetrics.of(gold, classes, model.numClasses()),
                         Latency.measure(model, timedTexts, config.latencySentences()),
@@ -103,20 +103,27 @@ public class CheckpointScorer {
      * Accuracy, macro-F1 and teacher agreement of the checkpoint on the held-out set, its speed and size, and (with
      * {@code eval.onnx-scoring}) the same for its ONNX exports. Blocking: call from a worker thread.
      *
-     * @param checkpoint a checkpoint directory inside {@code eval.checkpoint-dir}
+     * @param event names a checkpoint directory inside {@code eval.checkpoint-dir}, by the ids and counts its
+     *              manifest holds
+     * @throws CheckpointException if the checkpoint is outside that directory, or the event and the manifest disagree
      */
-    public CheckpointEvaluation score(String checkpoint) {
+    public CheckpointEvaluation score(CheckpointEvent event) {
         Path directory;
         try {
-            directory = Checkpoints.confine(config.checkpointDir(), checkpoint);
+            directory = Checkpoints.confine(config.checkpointDir(), event.path());
         } catch (CheckpointException e) {
             throw new CheckpointException(e.getMessage() + " (eval.checkpoint-dir must be train-service's "
                     + "train.checkpoint-dir)", e);
         }
+        String disagreement = Checkpoints.readManifest(directory).disagreement(event);
+        if (disagreement != null) {
+            throw new CheckpointException("the checkpoint event does not announce the checkpoint in " + directory
+                    + ": " + disagreement, null);
+        }
         return modelThread.call(() -> {
             try (TextClassifier classifier = TextClassifier.load(directory, config.tokenizer(),
                     Devices.preferred())) {
-                int[] gold = HeldOutEvaluation.gold(classifier.labels(), heldOut);
+                int[] gold = heldOut.gold(classifier.labels());
                 int[] predicted = HeldOutEvaluation.predict(classifier, texts, config.batchSize());
                 ClassificationMetrics metrics = ClassificationMetrics.of(gold, predicted, classifier.numClasses());
                 return new CheckpointEvaluation(metrics, classifier.labels(),

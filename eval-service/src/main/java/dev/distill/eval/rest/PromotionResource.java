@@ -77,11 +77,11 @@ public class PromotionResource {
         return download(downloads::huggingFaceZip, "student.zip");
     }
 
-    private Uni<Response> download(Function<Promotion, byte[]> export, String fileName) {
+    private Uni<Response> download(Function<Promotion, java.nio.file.Path> export, String fileName) {
         return promotions.current().chain(promoted -> promoted == null
                 ? Uni.createFrom().item(JsonErrors.of(Response.Status.NOT_FOUND.getStatusCode(),
                         "no checkpoint is promoted yet"))
-                : vertx.executeBlocking(Uni.createFrom().item(() -> Response.ok(export.apply(promoted))
+                : vertx.executeBlocking(Uni.createFrom().item(() -> Response.ok(export.apply(promoted).toFile())
                         .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"").build())));
     }
 

@@ -5,9 +5,11 @@ import dev.distill.eval.CheckpointScore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Evaluation meters on {@code /q/metrics} ({@link MetricNames}); NaN until there is a value. */
+/** Evaluation meters on {@code /q/metrics} ({@link MetricNames}), there from the start; NaN until there is a value. */
+@Startup
 @ApplicationScoped
 public class EvalMetrics {
     private final MeterRegistry registry;
@@ -15,6 +17,8 @@ public class EvalMetrics {
     private volatile double accuracy = Double.NaN;
     private volatile double agreement = Double.NaN;
     private volatile double promotedAccuracy = Double.NaN;
+    /** {@link System#nanoTime} when the scoring in progress started; 0 while none runs. */
+    private volatile long scoringSince;
 
     public EvalMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -27,6 +31,23 @@ public class EvalMetrics {
                 .register(registry);
         Gauge.builder(MetricNames.EVAL_PROMOTED_ACCURACY, this, metrics -> metrics.promotedAccuracy)
                 .description("held-out accuracy of the promoted checkpoint").register(registry);
+        Gauge.builder(MetricNames.EVAL_SCORING_SECONDS, this, EvalMetrics::scoringSeconds)
+                .description("seconds the scoring in progress has taken so far; 0 while none runs")
+                .register(registry);
+    }
+
+    /** @param startedNanos {@link System#nanoTime} at the start */
+    public void scoringStarted(long startedNanos) {
+        scoringSince = startedNanos == 0 ? 1 : startedNanos;
+    }
+
+    public void scoringEnded() {
+        scoringSince = 0;
+    }
+
+    private double scoringSeconds() {
+        long since = scoringSince;
+        return since == 0 ? 0 : (System.nanoTime() - since) / 1e9;
     }
 
     public void scored(CheckpointScore score) {

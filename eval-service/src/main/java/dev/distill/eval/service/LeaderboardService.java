@@ -64,6 +64,12 @@ public class LeaderboardService {
         }
     }
 
+    /** The checkpoint's stored score, or a {@code null} item if it has none yet. */
+    @WithSession
+    public Uni<CheckpointScore> find(String checkpointId) {
+        return CheckpointScore.findById(checkpointId);
+    }
+
     @WithSession
     public Uni<List<CheckpointScore>> leaderboard() {
         return CheckpointScore.listAll(Sort.descending("accuracy", "macroF1").and("step", Sort.Direction.Descending));

@@ -76,29 +76,43 @@ public class PromotionService {
     }
 
     /**
-     * Promotes the scored checkpoint if it is within the latency and size limits and beats the promoted one by more
-     * than {@code eval.promotion-margin}. Idempotent: a checkpoint scored again cannot beat itself.
+     * Promotes the scored checkpoint if it is within the latency and size limits, beats the promoted one by more than
+     * {@code eval.promotion-margin} and was never promoted before (a rolled-back checkpoint stays rolled back), and
+     * marks its score decided, in one transaction. Idempotent: a decided checkpoint is not decided again.
      */
     @WithTransaction
     public Uni<Decision> consider(CheckpointScore score) {
-        return current().chain(promoted -> {
+        Uni<CheckpointScore> stored = CheckpointScore.findById(score.checkpointId);
+        return stored.chain(row -> current().chain(promoted -> {
+            Double servingAccuracy = promoted == null ? null : promoted.accuracy;
+            if (row == null || row.decidedAt != null) {
+                return Uni.createFrom().item(new Decision(null, servingAccuracy, null));
+            }
+            row.decidedAt = Instant.now();
             Refusal refusal = limitExceeded(score, config.maxLatencyMs(), config.maxSizeMb());
             if (refusal != null) {
                 LOG.infof("checkpoint %s is not promoted: %s", score.checkpointId, refusal.reason());
+                return Uni.createFrom().item(new Decision(null, servingAccuracy, refusal));
             }
-            if (refusal != null || !beats(score.accuracy, promoted, config.promotionMargin())) {
-                return Uni.createFrom().item(new Decision(null, promoted == null ? null : promoted.accuracy,
-                        refusal));
+            if (!beats(score.accuracy, promoted, config.promotionMargin())) {
+                return Uni.createFrom().item(new Decision(null, servingAccuracy, null));
             }
-            Promotion promotion = new Promotion();
-            promotion.checkpointId = score.checkpointId;
-            promotion.runId = score.runId;
-            promotion.path = score.path;
-            promotion.accuracy = score.accuracy;
-            promotion.promotedAt = Instant.now();
-            return promotion.<Promotion>persist().map(saved -> new Decision(
-                    event(PromotionEvent.Kind.PROMOTED, saved, promoted), saved.accuracy, null));
-        });
+            return Promotion.count("checkpointId", score.checkpointId).chain(earlier -> {
+                if (earlier > 0) {
+                    LOG.infof("checkpoint %s is not promoted: it was promoted before and rolled back",
+                            score.checkpointId);
+                    return Uni.createFrom().item(new Decision(null, servingAccuracy, null));
+                }
+                Promotion promotion = new Promotion();
+                promotion.checkpointId = score.checkpointId;
+                promotion.runId = score.runId;
+                promotion.path = score.path;
+                promotion.accuracy = score.accuracy;
+                promotion.promotedAt = Instant.now();
+                return promotion.<Promotion>persist().map(saved -> new Decision(
+                        event(PromotionEvent.Kind.PROMOTED, saved, promoted), saved.accuracy, null));
+            });
+        }));
     }
 
     /**

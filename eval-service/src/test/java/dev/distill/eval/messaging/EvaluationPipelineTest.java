@@ -2,30 +2,42 @@ package dev.distill.eval.messaging;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasItem;
+import static dev.distill.eval.EvalServiceState.awaitPromoted;
+import static dev.distill.eval.EvalServiceState.awaitScored;
+import static dev.distill.eval.EvalServiceState.leaderboardRow;
+import static dev.distill.eval.EvalServiceState.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.core.wire.CheckpointEvent;
+import dev.distill.core.wire.EvalResult;
 import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
+import dev.distill.eval.CheckpointScore;
 import dev.distill.eval.EvalTestProfile;
 import dev.distill.testkit.EmbeddedStackResource;
 import dev.distill.testkit.KafkaTopics;
+import dev.distill.testkit.LogCapture;
 import dev.distill.testkit.TestCheckpoints;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.vertx.VertxContextSupport;
+import io.restassured.path.json.JsonPath;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.logging.Level;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -55,18 +67,15 @@ class EvaluationPipelineTest {
         poison.put("null path", json(new CheckpointEvent(run, "c3", 1, 1, null, 0.5)));
         poison.put("negative step", json(new CheckpointEvent(run, "c4", -1, 1, valid.path(), 0.5)));
         String prefix = "poison-" + UUID.randomUUID() + "-";
+        LogCapture warnings = LogCapture.of(EvaluationPipeline.class, Level.WARNING);
         poison.forEach((kind, value) -> KafkaTopics.send(Topics.CHECKPOINTS, prefix + kind,
                 value.getBytes(StandardCharsets.UTF_8)));
-        KafkaTopics.send(Topics.CHECKPOINTS, valid.checkpointId(), WireCodec.encode(valid));
+        send(valid);
 
         awaitScored(valid.checkpointId());
         given().get("/leaderboard").then().body("find { it.checkpointId == '" + valid.checkpointId()
                 + "' }.labels", equalTo("[\"0\",\"1\"]"));
-        Set<String> keys = poison.keySet().stream().map(kind -> prefix + kind).collect(Collectors.toSet());
-        Map<String, String> reasons = KafkaTopics.readKeys(Topics.deadLetter(Topics.CHECKPOINTS), keys,
-                        Duration.ofSeconds(30)).stream()
-                .collect(Collectors.toMap(record -> record.key().substring(prefix.length()),
-                        KafkaTopics::deadLetterReason));
+        Map<String, String> reasons = deadLetterReasons(prefix, poison.keySet());
         assertEquals(poison.keySet(), reasons.keySet(), "every poison event is dead-lettered, once");
         assertReason(reasons, "null checkpointId", "checkpointId is missing");
         assertReason(reasons, "long checkpointId", "checkpointId has 300 characters");
@@ -76,6 +85,11 @@ class EvaluationPipelineTest {
         assertReason(reasons, "NUL in path", "path contains a control character (U+0000)");
         assertReason(reasons, "null path", "path is missing");
         assertReason(reasons, "negative step", "must not be negative");
+        warnings.close();
+        reasons.forEach((kind, reason) -> assertTrue(warnings.messages().stream().anyMatch(message ->
+                message.contains(prefix + kind) && message.contains("sent to the dead-letter topic")
+                        && message.contains(reason)), kind + ": the dead letter is logged with its key and reason, "
+                + "in " + warnings.messages()));
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/health/ready").then().statusCode(200);
     }
@@ -88,7 +102,7 @@ class EvaluationPipelineTest {
     @SuppressWarnings("unchecked")
     void everyScoredCheckpointIsTimedAndSized() {
         CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, "run-" + UUID.randomUUID(), 7, 4);
-        KafkaTopics.send(Topics.CHECKPOINTS, event.checkpointId(), WireCodec.encode(event));
+        send(event);
         awaitScored(event.checkpointId());
 
         for (Map<String, Object> row : given().get("/leaderboard").then().extract().jsonPath()
@@ -127,7 +141,7 @@ class EvaluationPipelineTest {
         Path deep = EvalTestProfile.CHECKPOINT_DIR.resolve("d".repeat(120)).resolve("e".repeat(120));
         CheckpointEvent event = TestCheckpoints.write(deep, "run-" + UUID.randomUUID(), 5, 2);
         assertTrue(event.path().length() > 255, "path of " + event.path().length() + " characters");
-        KafkaTopics.send(Topics.CHECKPOINTS, event.checkpointId(), WireCodec.encode(event));
+        send(event);
         awaitScored(event.checkpointId());
     }
 
@@ -137,7 +151,7 @@ class EvaluationPipelineTest {
         Files.createDirectories(EvalTestProfile.CHECKPOINT_DIR);
         CheckpointEvent elsewhere = TestCheckpoints.write(Path.of("target/elsewhere").toAbsolutePath(),
                 "run-" + UUID.randomUUID(), 3, 3);
-        KafkaTopics.send(Topics.CHECKPOINTS, elsewhere.checkpointId(), WireCodec.encode(elsewhere));
+        send(elsewhere);
         List<ConsumerRecord<String, byte[]>> dead = KafkaTopics.readKeys(Topics.deadLetter(Topics.CHECKPOINTS),
                 Set.of(elsewhere.checkpointId()), Duration.ofSeconds(30));
         assertEquals(1, dead.size(), "dead letters of the event");
@@ -146,17 +160,143 @@ class EvaluationPipelineTest {
                 reason);
     }
 
-    static void awaitScored(String checkpointId) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<String> ids = given().get("/leaderboard").then().statusCode(200).extract().jsonPath()
-                    .getList("checkpointId");
-            if (ids.contains(checkpointId)) {
-                return;
-            }
-            sleep();
-        }
-        given().get("/leaderboard").then().body("checkpointId", hasItem(checkpointId));
+    /**
+     * An event must announce the checkpoint its path holds: another id for it (a second leaderboard row for the same
+     * weights, or a copy of the teacher under the run's name), another run or another step is dead-lettered with
+     * what differs, and the true event is scored.
+     */
+    @Test
+    void anEventThatDisagreesWithTheCheckpointsManifestIsDeadLettered() {
+        String run = "run-" + UUID.randomUUID();
+        CheckpointEvent checkpoint = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, run, 5, 51);
+        String otherId = UUID.randomUUID().toString();
+        Map<String, CheckpointEvent> wrong = new LinkedHashMap<>();
+        wrong.put("another id", new CheckpointEvent(run, otherId, 5, 160, checkpoint.path(), 0.5));
+        wrong.put("another run", new CheckpointEvent("offline", checkpoint.checkpointId(), 5, 160, checkpoint.path(),
+                0.5));
+        wrong.put("another step", new CheckpointEvent(run, checkpoint.checkpointId(), 6, 160, checkpoint.path(),
+                0.5));
+        String prefix = "disagreeing-" + UUID.randomUUID() + "-";
+        wrong.forEach((kind, event) -> KafkaTopics.send(Topics.CHECKPOINTS, prefix + kind, WireCodec.encode(event)));
+        send(checkpoint);
+
+        awaitScored(checkpoint.checkpointId());
+        Map<String, String> reasons = deadLetterReasons(prefix, wrong.keySet());
+        assertEquals(wrong.keySet(), reasons.keySet(), "every disagreeing event is dead-lettered, once");
+        assertReason(reasons, "another id", "checkpointId \"" + otherId + "\" in the event, \""
+                + checkpoint.checkpointId() + "\" in the manifest");
+        assertReason(reasons, "another run", "runId \"offline\" in the event, \"" + run + "\" in the manifest");
+        assertReason(reasons, "another step", "step 6 in the event, 5 in the manifest");
+        List<String> ids = given().get("/leaderboard").then().extract().jsonPath().getList("checkpointId");
+        assertTrue(!ids.contains(otherId), "no row under the other id");
+    }
+
+    /**
+     * Held-out labels (SST-2 dev: 0 and 1, which its labels.txt names negative and positive) are matched to a
+     * checkpoint's classes by name: classes named like the labels.txt are scored, classes of other names are refused
+     * with the reason instead of being scored by position.
+     */
+    @Test
+    void heldOutLabelsAreMatchedToACheckpointsClassesByName() {
+        String run = "run-" + UUID.randomUUID();
+        CheckpointEvent named = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, run, 1, 61,
+                List.of("negative", "positive"));
+        CheckpointEvent otherNames = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, run, 2, 62,
+                List.of("c0", "c1"));
+        send(otherNames);
+        send(named);
+
+        awaitScored(named.checkpointId());
+        given().get("/leaderboard").then().body("find { it.checkpointId == '" + named.checkpointId()
+                + "' }.labels", equalTo("[\"negative\",\"positive\"]"));
+        List<ConsumerRecord<String, byte[]>> dead = KafkaTopics.readKeys(Topics.deadLetter(Topics.CHECKPOINTS),
+                Set.of(otherNames.checkpointId()), Duration.ofSeconds(30));
+        assertEquals(1, dead.size(), "the checkpoint of other class names is dead-lettered");
+        String reason = KafkaTopics.deadLetterReason(dead.get(0));
+        assertTrue(reason.contains("is none of the model's classes [c0, c1]"), reason);
+    }
+
+    /**
+     * A checkpoint is scored and decided once. A redelivered event (a restart before the offset was committed) is
+     * skipped: no second eval result, and a checkpoint rolled back stays rolled back. An event whose score was stored
+     * before a crash, but not yet published or decided, gets its stored score published and decided, not a new one.
+     */
+    @Test
+    void aRedeliveredEventRepeatsNothingAndFinishesWhatACrashLeft() throws Throwable {
+        String run = "run-" + UUID.randomUUID();
+        CheckpointEvent first = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, run, 1, 71);
+        CheckpointEvent second = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, run, 2, 72);
+        send(first);
+        awaitPromoted(first.checkpointId());
+        send(second);
+        awaitPromoted(second.checkpointId());
+        String evaluatedAt = leaderboardRow(second.checkpointId()).getString("evaluatedAt");
+        given().auth().preemptive().basic("distill", EmbeddedStackResource.API_KEY).post("/promotions/rollback")
+                .then().statusCode(200).body("checkpointId", equalTo(first.checkpointId()));
+
+        // scored before a crash that came before its result was published and its promotion decided
+        CheckpointEvent interrupted = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, run, 3, 73);
+        storeUndecidedScore(interrupted, first.checkpointId());
+        send(second);
+        send(interrupted);
+        awaitPromoted(interrupted.checkpointId());
+
+        JsonPath resumed = leaderboardRow(interrupted.checkpointId());
+        assertTrue(resumed.getString("evaluatedAt").startsWith("1970-01-01"), "the stored score is kept, not scored "
+                + "again: evaluated at " + resumed.getString("evaluatedAt"));
+        assertNotNull(resumed.getString("decidedAt"));
+        assertEquals(evaluatedAt, leaderboardRow(second.checkpointId()).getString("evaluatedAt"));
+        List<String> promoted = given().get("/promotions").then().extract().jsonPath().getList("checkpointId");
+        assertEquals(1, promoted.stream().filter(second.checkpointId()::equals).count(),
+                "the rolled-back checkpoint was not promoted again: " + promoted);
+        Map<String, Long> published = evalResults(KafkaTopics.readUntil(Topics.EVAL_RESULTS,
+                records -> evalResults(records).containsKey(interrupted.checkpointId()), Duration.ofSeconds(30)));
+        assertEquals(1L, published.get(second.checkpointId()), "eval results of the redelivered checkpoint");
+        assertEquals(1L, published.get(interrupted.checkpointId()), "eval results of the interrupted checkpoint");
+    }
+
+    /** The dead-letter reasons of the events sent under keys {@code prefix + kind}, by kind. */
+    private static Map<String, String> deadLetterReasons(String prefix, Set<String> kinds) {
+        Set<String> keys = kinds.stream().map(kind -> prefix + kind).collect(Collectors.toSet());
+        return KafkaTopics.readKeys(Topics.deadLetter(Topics.CHECKPOINTS), keys, Duration.ofSeconds(30)).stream()
+                .collect(Collectors.toMap(record -> record.key().substring(prefix.length()),
+                        KafkaTopics::deadLetterReason));
+    }
+
+    /** Eval results published, counted by checkpoint id. */
+    private static Map<String, Long> evalResults(List<ConsumerRecord<String, byte[]>> records) {
+        return records.stream().map(record -> WireCodec.decode(record.value(), EvalResult.class))
+                .collect(Collectors.groupingBy(EvalResult::checkpointId, Collectors.counting()));
+    }
+
+    /**
+     * A score stored as a crash after recording it would leave it, not published, not decided: the figures of an
+     * earlier checkpoint's row, evaluated at the epoch, so that a new scoring would show.
+     */
+    private static void storeUndecidedScore(CheckpointEvent event, String figuresOf) throws Throwable {
+        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> CheckpointScore
+                .<CheckpointScore>findById(figuresOf).chain(figures -> {
+                    CheckpointScore score = new CheckpointScore();
+                    score.checkpointId = event.checkpointId();
+                    score.runId = event.runId();
+                    score.step = event.step();
+                    score.examplesSeen = event.examplesSeen();
+                    score.path = event.path();
+                    score.evaluatedAt = Instant.EPOCH;
+                    score.accuracy = figures.accuracy;
+                    score.macroF1 = figures.macroF1;
+                    score.examples = figures.examples;
+                    score.labels = figures.labels;
+                    score.latencyMillisP50 = figures.latencyMillisP50;
+                    score.latencyMillisP95 = figures.latencyMillisP95;
+                    score.sentencesPerSecond = figures.sentencesPerSecond;
+                    score.parameters = figures.parameters;
+                    score.nonEmbeddingParameters = figures.nonEmbeddingParameters;
+                    score.sizeBytes = figures.sizeBytes;
+                    score.onnxFp32 = figures.onnxFp32;
+                    score.onnxInt8 = figures.onnxInt8;
+                    return score.persist();
+                })));
     }
 
     private static void assertReason(Map<String, String> reasons, String kind, String expected) {
@@ -167,12 +307,4 @@ class EvaluationPipelineTest {
         return new String(WireCodec.encode(event), StandardCharsets.UTF_8);
     }
 
-    private static void sleep() {
-        try {
-            Thread.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -10,11 +10,9 @@ import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.wire.CheckpointEvent;
-import dev.distill.core.wire.Topics;
-import dev.distill.core.wire.WireCodec;
+import dev.distill.eval.EvalServiceState;
 import dev.distill.eval.EvalTestProfile;
 import dev.distill.testkit.EmbeddedStackResource;
-import dev.distill.testkit.KafkaTopics;
 import dev.distill.testkit.TestCheckpoints;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -133,17 +131,9 @@ class PredictResourceTest {
     private static CheckpointEvent promote(int seed) {
         CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, "run-" + UUID.randomUUID(), 1,
                 seed);
-        KafkaTopics.send(Topics.CHECKPOINTS, event.checkpointId(), WireCodec.encode(event));
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (true) {
-            Response current = given().get("/promotions/current");
-            if (current.statusCode() == 200 && event.checkpointId().equals(current.jsonPath().getString(
-                    "checkpointId"))) {
-                return event;
-            }
-            assertTrue(System.nanoTime() < deadline, "checkpoint " + event.checkpointId() + " was not promoted");
-            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
-        }
+        EvalServiceState.send(event);
+        EvalServiceState.awaitPromoted(event.checkpointId());
+        return event;
     }
 
     /** Once the student is loaded, the answer is the checkpoint's own: its class and softmax, text by text. */

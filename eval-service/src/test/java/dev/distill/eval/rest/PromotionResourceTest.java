@@ -1,8 +1,11 @@
 package dev.distill.eval.rest;
 
+import static dev.distill.eval.EvalServiceState.awaitPromoted;
+import static dev.distill.eval.EvalServiceState.send;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.onnx.OnnxModels;
 import dev.distill.core.onnx.proto.Onnx;
+import dev.distill.core.telemetry.MetricNames;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.PromotionEvent;
 import dev.distill.core.wire.Topics;
@@ -31,6 +35,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
@@ -49,7 +56,7 @@ class PromotionResourceTest {
         String run = "run-" + UUID.randomUUID();
         for (int step = 1; step <= 2; step++) {
             CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, run, step, 10 + step);
-            KafkaTopics.send(Topics.CHECKPOINTS, event.checkpointId(), WireCodec.encode(event));
+            send(event);
             awaitPromoted(event.checkpointId());
         }
         List<String> restored = new ArrayList<>();
@@ -78,7 +85,7 @@ class PromotionResourceTest {
     void thePromotedStudentDownloadsAsOnnxAndAsAHuggingFaceDirectory() throws Exception {
         CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, "run-" + UUID.randomUUID(), 1,
                 21);
-        KafkaTopics.send(Topics.CHECKPOINTS, event.checkpointId(), WireCodec.encode(event));
+        send(event);
         awaitPromoted(event.checkpointId());
 
         byte[] onnx = given().get("/promotions/current/student.onnx").then().statusCode(200)
@@ -108,6 +115,48 @@ class PromotionResourceTest {
         assertEquals(2, config.get("id2label").size());
     }
 
+    /** Downloads at the same time cost one export; later ones read its file (distill_eval_student_exports_total). */
+    @Test
+    void concurrentDownloadsOfThePromotedStudentCostOneExport() throws Exception {
+        CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, "run-" + UUID.randomUUID(), 1,
+                22);
+        send(event);
+        awaitPromoted(event.checkpointId());
+        double before = exports("student.int8.onnx");
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<byte[]>> downloads = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                downloads.add(clients.submit(() -> given().get("/promotions/current/student.int8.onnx").then()
+                        .statusCode(200).extract().asByteArray()));
+            }
+            byte[] first = downloads.get(0).get();
+            for (Future<byte[]> download : downloads) {
+                assertArrayEquals(first, download.get(), "every download gets the same model");
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        assertEquals(before + 1, exports("student.int8.onnx"), "eight downloads at once, one export");
+        given().get("/promotions/current/student.int8.onnx").then().statusCode(200);
+        assertEquals(before + 1, exports("student.int8.onnx"), "a later download reads the exported file");
+    }
+
+    /** A method the path does not take gets 405, not an authentication challenge. */
+    @Test
+    void aGetOfPredictIsAMethodNotAllowed() {
+        given().get("/predict").then().statusCode(405);
+    }
+
+    /** {@code distill_eval_student_exports_total} for the file, 0 before the first export. */
+    private static double exports(String file) {
+        String name = MetricNames.prometheus(MetricNames.EVAL_STUDENT_EXPORTS, "_total");
+        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.startsWith(name + "{") && line.contains("file=\"" + file + "\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElse(0);
+    }
+
     @Test
     void malformedBasicCredentialsAreUnauthorisedNotAServerError() {
         for (String header : List.of("Basic !!!", "Basic bm8tY29sb24=", "basic %%%")) {
@@ -122,20 +171,4 @@ class PromotionResourceTest {
                 .post("/promotions/rollback");
     }
 
-    private static void awaitPromoted(String checkpointId) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            Response current = given().get("/promotions/current");
-            if (current.statusCode() == 200 && checkpointId.equals(current.jsonPath().getString("checkpointId"))) {
-                return;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError("checkpoint " + checkpointId + " was not promoted within 2 minutes");
-    }
 }

@@ -10,11 +10,13 @@ import dev.distill.label.service.ExampleValidator;
 import dev.distill.label.service.LabelingService;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -59,7 +61,8 @@ public class ExampleConsumer {
     @Incoming(Channels.EXAMPLES_IN)
     public Uni<Void> label(Message<List<byte[]>> batch) {
         fetchGate.taken();
-        return vertx.executeBlocking(Uni.createFrom().item(() -> label(batch.getPayload())))
+        List<ConsumerRecord<String, byte[]>> records = records(batch);
+        return vertx.executeBlocking(Uni.createFrom().item(() -> label(records)))
                 .chain(labelled -> output.withTransactionAndAck(batch, transaction -> {
                     labelled.deadLetters().forEach(transaction::send);
                     labelled.softLabels().forEach(transaction::send);
@@ -67,11 +70,23 @@ public class ExampleConsumer {
                 }));
     }
 
-    private Labelled label(List<byte[]> payloads) {
-        List<TextExample> examples = new ArrayList<>(payloads.size());
-        List<byte[]> examplePayloads = new ArrayList<>(payloads.size());
+    /** The poll's records, keys and positions included (the payload list has only the values). */
+    @SuppressWarnings("unchecked")
+    private static List<ConsumerRecord<String, byte[]>> records(Message<List<byte[]>> batch) {
+        IncomingKafkaRecordBatchMetadata<String, byte[]> metadata = batch.getMetadata(
+                IncomingKafkaRecordBatchMetadata.class).orElseThrow(() -> new IllegalStateException(
+                "the examples channel must deliver Kafka record batches"));
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(metadata.count());
+        metadata.getRecords().forEach(records::add);
+        return records;
+    }
+
+    private Labelled label(List<ConsumerRecord<String, byte[]>> records) {
+        List<TextExample> examples = new ArrayList<>(records.size());
+        List<ConsumerRecord<String, byte[]>> exampleRecords = new ArrayList<>(records.size());
         List<Message<byte[]>> deadLetters = new ArrayList<>();
-        for (byte[] payload : payloads) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            byte[] payload = record.value();
             String problem = validator.recordProblem(payload);
             if (problem == null) {
                 try {
@@ -79,15 +94,16 @@ public class ExampleConsumer {
                     problem = validator.problem(example);
                     if (problem == null) {
                         examples.add(example);
-                        examplePayloads.add(payload);
+                        exampleRecords.add(record);
                         continue;
                     }
                 } catch (WireFormatException e) {
                     problem = e.getMessage();
                 }
             }
-            LOG.warnf("example sent to the dead-letter topic: %s", problem);
-            deadLetters.add(KafkaMessages.exampleDeadLetter(payload, problem));
+            LOG.warnf("example record %s (partition %d, offset %d) sent to the dead-letter topic: %s", record.key(),
+                    record.partition(), record.offset(), problem);
+            deadLetters.add(KafkaMessages.exampleDeadLetter(record, problem));
         }
         if (examples.isEmpty()) {
             return new Labelled(List.of(), deadLetters);
@@ -99,7 +115,7 @@ public class ExampleConsumer {
             // An example that makes the teacher fail would fail every retry: park the batch with the reason.
             String reason = "the teacher failed on this example's batch: " + e;
             LOG.errorf(e, "%d examples sent to the dead-letter topic", examples.size());
-            examplePayloads.forEach(payload -> deadLetters.add(KafkaMessages.exampleDeadLetter(payload, reason)));
+            exampleRecords.forEach(record -> deadLetters.add(KafkaMessages.exampleDeadLetter(record, reason)));
             return new Labelled(List.of(), deadLetters);
         }
     }

@@ -4,6 +4,7 @@ import dev.distill.core.wire.Channels;
 import dev.distill.core.wire.Topics;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -16,14 +17,25 @@ final class KafkaMessages {
         return Message.of(payload).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
     }
 
-    /** An example record for the examples' dead-letter topic, sent on the soft-label channel's transaction. */
-    static Message<byte[]> exampleDeadLetter(byte[] payload, String reason) {
+    /**
+     * An example record for the examples' dead-letter topic, sent on the soft-label channel's transaction: its key and
+     * value as they came, the reason, and where it was read.
+     */
+    static Message<byte[]> exampleDeadLetter(ConsumerRecord<String, byte[]> example, String reason) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(Channels.DEAD_LETTER_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
-        return Message.of(payload == null ? new byte[0] : payload)
-                .addMetadata(OutgoingKafkaRecordMetadata.builder()
+        header(headers, Channels.DEAD_LETTER_REASON_HEADER, reason);
+        header(headers, Channels.DEAD_LETTER_TOPIC_HEADER, example.topic());
+        header(headers, Channels.DEAD_LETTER_PARTITION_HEADER, String.valueOf(example.partition()));
+        header(headers, Channels.DEAD_LETTER_OFFSET_HEADER, String.valueOf(example.offset()));
+        return Message.of(example.value() == null ? new byte[0] : example.value())
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                         .withTopic(Topics.deadLetter(Topics.EXAMPLES))
+                        .withKey(example.key())
                         .withHeaders(headers)
                         .build());
+    }
+
+    private static void header(RecordHeaders headers, String name, String value) {
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,5 +1,6 @@
 package dev.distill.label.messaging;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +25,6 @@ import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +37,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,16 +68,16 @@ class ExampleConsumerTest {
         TextExample good = new TextExample(prefix + "-good", "a fine film", "1");
         KafkaTopics.send(Topics.EXAMPLES, good.id(), WireCodec.encode(good));
 
-        // dead letters carry the example's record as it came, so they are told apart by their bytes
+        // dead letters carry the example's record as it came: its key, its bytes, and where it was read
         Map<String, String> reasons = new HashMap<>();
-        KafkaTopics.readUntil(Topics.deadLetter(Topics.EXAMPLES), records -> {
-            records.forEach(record -> bad.forEach((key, value) -> {
-                if (Arrays.equals(value, record.value())) {
-                    reasons.put(key, KafkaTopics.deadLetterReason(record));
-                }
-            }));
-            return reasons.size() == bad.size();
-        }, Duration.ofSeconds(60));
+        for (ConsumerRecord<String, byte[]> dead : KafkaTopics.readKeys(Topics.deadLetter(Topics.EXAMPLES),
+                bad.keySet(), Duration.ofSeconds(60))) {
+            assertArrayEquals(bad.get(dead.key()), dead.value(), dead.key());
+            assertEquals(Topics.EXAMPLES, header(dead, Channels.DEAD_LETTER_TOPIC_HEADER));
+            assertTrue(header(dead, Channels.DEAD_LETTER_OFFSET_HEADER).matches("\\d+"), dead.key());
+            assertTrue(header(dead, Channels.DEAD_LETTER_PARTITION_HEADER).matches("\\d+"), dead.key());
+            reasons.put(dead.key(), KafkaTopics.deadLetterReason(dead));
+        }
         assertEquals(bad.keySet(), reasons.keySet(), "dead letters: " + reasons);
         assertTrue(reasons.get(prefix + "-empty").contains("text is empty"), reasons.toString());
         assertTrue(reasons.get(prefix + "-long").contains("text has 20001 characters, the limit is 20000"),
@@ -90,6 +91,11 @@ class ExampleConsumerTest {
         Set<String> labelled = labelledIds(softLabels);
         assertTrue(labelled.contains(good.id()), "soft labels for " + labelled);
         assertTrue(labelled.stream().noneMatch(bad::containsKey), "no invalid example was labelled: " + labelled);
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     /**

@@ -3,14 +3,23 @@ package dev.distill.label.rest;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.label.LabelTestProfile;
 import dev.distill.testkit.EmbeddedStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Collections;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +71,38 @@ class ExampleResourceTest {
         String body = "[" + String.join(",", Collections.nCopies(600, "{\"text\": \"" + text + "\"}")) + "]";
         post("application/json", body).then().statusCode(413).contentType("application/json")
                 .body("error", containsString("quarkus.http.limits.max-body-size"));
+    }
+
+    /** The same body sent in chunks, without a Content-Length to refuse it by up front. */
+    @Test
+    void aChunkedBodyOverTheSizeLimitGetsAJsonReason() throws Exception {
+        HttpResponse<String> response = postChunked("[" + String.join(",", Collections.nCopies(600,
+                "{\"text\": \"" + "x".repeat(20_000) + "\"}")) + "]");
+        assertEquals(413, response.statusCode(), response.body());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(null));
+        assertTrue(response.body().contains("quarkus.http.limits.max-body-size"), response.body());
+    }
+
+    @Test
+    void aChunkedBodyWithinTheLimitIsRead() throws Exception {
+        HttpResponse<String> response = postChunked("[{\"id\": \"chunked-1\", \"text\": \"a fine film\"}, "
+                + "{\"id\": \"chunked-2\", \"text\": \"" + "y".repeat(15_000) + "\"}]");
+        assertEquals(202, response.statusCode(), response.body());
+        assertTrue(response.body().contains("\"accepted\":2"), response.body());
+    }
+
+    /** Posts the body as a stream of unknown length, which goes out in chunks. */
+    private static HttpResponse<String> postChunked(String body) throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port
+                        + "/examples"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("distill:"
+                        + EmbeddedStackResource.API_KEY).getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)))
+                .build();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.wire.Channels;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.WireCodec;
+import dev.distill.service.messaging.RetriedUntilTaken;
 import dev.distill.train.ml.StepOutcome;
 import dev.distill.train.ml.StudentTrainer;
 import dev.distill.train.service.RunService;
@@ -38,7 +39,7 @@ import org.jboss.logging.Logger;
  * bookkeeping returns to the event loop for the reactive database session. Exactly once: the student's
  * {@link dev.distill.train.position.StreamPosition} is saved inside each checkpoint and restored on start; records
  * it has applied are skipped if redelivered. A record that cannot be decoded or is refused fails the message and
- * goes to the dead-letter topic. Recording and announcing a checkpoint is retried until the database and broker take
+ * goes to the dead-letter topic, the reason logged as a warning. Recording and announcing a checkpoint is retried until the database and broker take
  * it, so an outage stalls training instead of losing a checkpoint.
  */
 @ApplicationScoped
@@ -77,7 +78,9 @@ public class TrainingPipeline {
         return vertx.executeBlocking(Uni.createFrom().item(() -> trainer.train(record.topic(), record.partition(),
                         record.offset(), record.value())))
                 .chain(written -> withoutCheckpoint(written) != null ? Uni.createFrom().voidItem()
-                        : announceInOrder(written));
+                        : announceInOrder(written))
+                .onFailure().invoke(e -> LOG.warnf("soft-label record %s (partition %d, offset %d) sent to the "
+                        + "dead-letter topic: %s", record.key(), record.partition(), record.offset(), e.getMessage()));
     }
 
     /**
@@ -164,14 +167,8 @@ public class TrainingPipeline {
     }
 
     private Uni<Void> recordAndPublish(StepOutcome outcome) {
-        // Retries resubscribe on the caller's Vert.x context: reactive database sessions live on the event loop, and a
-        // back-off timer would otherwise resubscribe on a worker thread.
-        Context context = io.vertx.core.Vertx.currentContext();
-        return Uni.createFrom().deferred(() -> recordOnce(outcome))
-                .runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()))
-                .onFailure().invoke(e -> LOG.warnf("recording step %d failed, retrying: %s", outcome.steps(),
-                        e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely();
+        return RetriedUntilTaken.retried(() -> recordOnce(outcome), e -> LOG.warnf(
+                "recording step %d failed, retrying: %s", outcome.steps(), e.getMessage()));
     }
 
     private Uni<Void> recordOnce(StepOutcome outcome) {

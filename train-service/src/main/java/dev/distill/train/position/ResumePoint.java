@@ -28,7 +28,6 @@ public record ResumePoint(Path directory, CheckpointManifest manifest) {
      * the checkpoint and announcing it.
      */
     public CheckpointEvent announcement() {
-        return new CheckpointEvent(manifest.runId(), manifest.checkpointId(), manifest.step(),
-                manifest.examplesSeen(), directory.toAbsolutePath().toString(), manifest.trainLoss());
+        return manifest.announcement(directory);
     }
 }

@@ -13,6 +13,7 @@ import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.testkit.EmbeddedStackResource;
 import dev.distill.testkit.KafkaTopics;
+import dev.distill.testkit.LogCapture;
 import dev.distill.train.TrainTestProfile;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,6 +27,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.logging.Level;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -73,6 +75,7 @@ class TrainingPipelineTest {
      */
     @Test
     void aBatchOfAnotherLabelSetIsDeadLettered() {
+        LogCapture warnings = LogCapture.of(TrainingPipeline.class, Level.WARNING);
         String tokenizerId = SoftLabelBatches.tokenizerId();
         String prefix = UUID.randomUUID().toString();
         SoftLabelBatch twoClasses = new SoftLabelBatch(prefix + "-two", "teacher", tokenizerId, 2f, null, List.of(
@@ -88,6 +91,10 @@ class TrainingPipelineTest {
         String reason = KafkaTopics.deadLetterReason(dead.get(0));
         assertTrue(reason.contains("labels the classes [World, Sports, Business], but this run's student has [0, 1]"),
                 reason);
+        warnings.close();
+        assertTrue(warnings.messages().stream().anyMatch(message -> message.contains(threeClasses.batchId())
+                && message.contains("sent to the dead-letter topic") && message.contains(reason)),
+                "the dead letter is logged with its key and reason: " + warnings.messages());
     }
 
     /**
