@@ -39,11 +39,11 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's "against your own Kafka and PostgreSQL" commands, run as written (the block after the
- * {@code ops-path} marker, with this machine's hosts, paths and key in place of the README's placeholders) against a
- * standalone broker and a standalone PostgreSQL: the topics get the partitions and retention of the deploy files, the
- * three services come up, and a 300-example stream is labelled, trained and scored. Also: a service without an API
- * key stops at start-up naming {@code DISTILL_API_KEY}.
+ * The "against your own Kafka and PostgreSQL" commands of {@code docs/operations.md}, run as written (the block after
+ * the {@code ops-path} marker, with this machine's hosts, paths and key in place of the document's placeholders)
+ * against a standalone broker and a standalone PostgreSQL: the topics get the partitions and retention of the deploy
+ * files, the three services come up, and a 300-example stream is labelled, trained and scored. Also: a service
+ * without an API key stops at start-up naming {@code DISTILL_API_KEY}.
  */
 class OpsPathIT {
     private static final Path PROJECT = Path.of(System.getProperty("distill.project.dir", "..")).toAbsolutePath();
@@ -54,7 +54,7 @@ class OpsPathIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
-    void theReadmesOpsCommandsBringUpThePipelineAndTrainAStream() throws Exception {
+    void theOpsCommandsBringUpThePipelineAndTrainAStream() throws Exception {
         Path postgresBin = StandalonePostgres.binaries().orElse(null);
         if (postgresBin == null) {
             ExternalTools.missing("PostgreSQL (initdb, pg_ctl)");
@@ -148,10 +148,10 @@ class OpsPathIT {
         }
     }
 
-    /** The README's block, with the build line left out (the reactor has built the jars) and placeholders replaced. */
+    /** The ops block, with the build line left out (the reactor has built the jars) and placeholders replaced. */
     private static String opsScript(Map<String, String> placeholders) throws IOException {
-        Matcher block = OPS_BLOCK.matcher(Files.readString(PROJECT.resolve("README.md")));
-        assertTrue(block.find(), "README.md has an ops-path block");
+        Matcher block = OPS_BLOCK.matcher(Files.readString(PROJECT.resolve("docs/operations.md")));
+        assertTrue(block.find(), "docs/operations.md has an ops-path block");
         String script = block.group(1).lines().filter(line -> !line.startsWith("mvn "))
                 .collect(Collectors.joining("\n"));
         for (Map.Entry<String, String> placeholder : placeholders.entrySet()) {

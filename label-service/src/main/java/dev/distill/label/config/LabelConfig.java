@@ -44,7 +44,7 @@ public interface LabelConfig {
 
     /**
      * What runs a checkpoint teacher: {@code onnx-runtime} (exported to ONNX when the service starts; about twice
-     * as fast on CPUs, see the README), {@code pytorch}, or {@code auto}: ONNX Runtime unless
+     * as fast on CPUs, see docs/performance.md), {@code pytorch}, or {@code auto}: ONNX Runtime unless
      * {@code label.hidden-layers} asks for hidden states, which only PyTorch gives. Other teachers run on the engine
      * of their format.
      */
