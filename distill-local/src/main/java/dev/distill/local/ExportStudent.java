@@ -30,7 +30,7 @@ public final class ExportStudent {
         Path checkpoint = null;
         Path huggingFace = null;
         Map<OnnxPrecision, Path> onnx = new EnumMap<>(OnnxPrecision.class);
-        Path tokenizer = project.resolve("data/vocab/tokenizer.json");
+        Path tokenizer = Project.tokenizer(project);
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {

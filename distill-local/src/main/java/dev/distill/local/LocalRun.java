@@ -12,6 +12,7 @@ import dev.distill.core.export.StudentExport;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.StudentSizing;
 import dev.distill.core.onnx.OnnxPrecision;
 import dev.distill.core.wire.Topics;
 import dev.distill.embedded.EmbeddedStack;
@@ -101,7 +102,7 @@ public final class LocalRun implements AutoCloseable {
                 .checkpointWhenIdle(Duration.ofSeconds(3)).seed(options.seed()).batchSize(TRAIN_BATCH)
                 .learningRate(options.learningRate()).warmupSteps(warmup).decaySteps(Math.max(steps, warmup + 1));
         if (options.student() == null) {
-            ModelConfig student = QuarterStudent.quarterDepth(Checkpoints.readManifest(teacher).model());
+            ModelConfig student = StudentSizing.quarterDepth(Checkpoints.readManifest(teacher).model());
             train.student(student).initFrom(teacher.toString());
             out.printf("      student: %d of the teacher's layers, feed-forward %d wide, %,d steps%n",
                     student.layers(), student.intermediateSize(), steps);

@@ -1,6 +1,7 @@
 package dev.distill.local;
 
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.StudentSizing;
 import java.nio.file.Path;
 
 /**
@@ -19,7 +20,7 @@ import java.nio.file.Path;
  * @param teacherExamples      examples the teacher is fine-tuned on (0: all)
  * @param teacherCache         where fine-tuned teachers are kept for later runs (outside {@code workDir})
  * @param student              size of the student, or {@code null} for a quarter of the teacher's layers
- *                             ({@link QuarterStudent#quarterDepth}) started from its layers
+ *                             ({@link StudentSizing#quarterDepth}) started from its layers
  * @param studentInitFrom      where the student's weights start ({@code train.init-from}): {@code null} for random,
  *                             {@link #TEACHER} for the run's teacher, or a setting such as {@code pretrained:<id>};
  *                             the teacher when {@code student} is {@code null}
@@ -39,7 +40,7 @@ public record LocalRunOptions(Path projectDir, Path workDir, Path trainFile, Pat
     public static LocalRunOptions defaults(Path projectDir) {
         Path data = projectDir.resolve("data");
         return new LocalRunOptions(projectDir, projectDir.resolve("target/local-run"),
-                data.resolve("sst2/train.tsv"), data.resolve("sst2/dev.tsv"), data.resolve("vocab/tokenizer.json"),
+                data.resolve("sst2/train.tsv"), data.resolve("sst2/dev.tsv"), Project.tokenizer(projectDir),
                 30000, 0, null, "pretrained:bge-small-en-v1.5", 30000, projectDir.resolve("target/teachers"), null,
                 TEACHER, 1e-4f, 200, 42, null);
     }

@@ -6,6 +6,7 @@ import dev.distill.core.data.LabelSet;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.StudentSizing;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.local.launch.TrainServiceSettings;
 import java.io.UncheckedIOException;
@@ -77,11 +78,11 @@ public final class PruneStudent {
         if (heads < 1 || heads > size.heads()) {
             throw new IllegalArgumentException("cannot keep " + heads + " of " + size.heads() + " heads per layer");
         }
-        int neurons = number(options, "neurons", StudentPruning.halfSizeNeurons(size, heads));
+        int neurons = number(options, "neurons", StudentSizing.halfAfterPruning(size, heads));
         int batches = number(options, "batches", 64);
         Path data = Path.of(options.getOrDefault("data", project.resolve("data/sst2/train.tsv").toString()));
         Path tokenizer = Path.of(options.getOrDefault("tokenizer",
-                project.resolve("data/vocab/tokenizer.json").toString()));
+                Project.tokenizer(project).toString()));
         var examples = OfflineTraining.goldOnly(LabeledTsv.read(data, new LabelSet(size.labels()),
                 batches * OfflineTraining.BATCH_SIZE));
         System.out.printf("measuring head and neuron importance on %,d examples of %s%n", examples.size(), data);

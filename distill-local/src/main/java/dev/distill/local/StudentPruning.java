@@ -3,7 +3,6 @@ package dev.distill.local;
 import ai.djl.ndarray.NDManager;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
-import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.pretrained.ModelSource;
@@ -58,16 +57,4 @@ public final class StudentPruning {
         }
     }
 
-    /** The widest feed-forward block that, with {@code heads} heads, keeps at most half the student's parameters. */
-    public static int halfSizeNeurons(ModelConfig student, int heads) {
-        long budget = new BertClassifier(student).parameterCount().nonEmbedding() / 2;
-        for (int width = student.intermediateSize(); width > 0; width--) {
-            ModelConfig pruned = student.withHeads(heads).withIntermediateSize(width);
-            if (new BertClassifier(pruned).parameterCount().nonEmbedding() <= budget) {
-                return width;
-            }
-        }
-        throw new IllegalArgumentException(heads + " heads per layer keep more than half of the student's "
-                + "non-embedding parameters whatever the feed-forward width: prune more heads");
-    }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.pruning.StructuredPruning;
+import dev.distill.core.weights.BertNames;
 import dev.distill.core.weights.Safetensors;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -104,9 +105,9 @@ public final class HuggingFaceDirectory {
                 Math.min(maxLength, positions), labels.size() >= 2 ? labels : ModelConfig.numberedLabels(2),
                 heads > 0 ? hidden / heads : 0);
         Map<String, NDArray> weights = new LinkedHashMap<>();
-        Safetensors.decode(manager, Files.readAllBytes(weightsFile)).forEach((name, array) ->
-                weights.put(name.startsWith("bert.") || name.startsWith("classifier.") ? name : "bert." + name,
-                        array));
+        Safetensors.decode(manager, Files.readAllBytes(weightsFile)).forEach((name, array) -> weights.put(
+                name.startsWith(BertNames.ENCODER) || name.startsWith(BertNames.CLASSIFIER) ? name
+                        : BertNames.ENCODER + name, array));
         return new Loaded(config, weights);
     }
 
@@ -158,12 +159,12 @@ public final class HuggingFaceDirectory {
         json.put("num_attention_heads", config.hiddenSize() / config.attentionHeadSize());
         json.put("intermediate_size", config.intermediateSize());
         json.put("hidden_act", "gelu");
-        json.put("hidden_dropout_prob", 0.1);
-        json.put("attention_probs_dropout_prob", 0.1);
+        json.put("hidden_dropout_prob", ModelConfig.DROPOUT);
+        json.put("attention_probs_dropout_prob", ModelConfig.DROPOUT);
         json.put("max_position_embeddings", config.maxPositions());
         json.put("type_vocab_size", config.typeVocabSize());
         json.put("initializer_range", 0.02);
-        json.put("layer_norm_eps", 1e-12);
+        json.put("layer_norm_eps", ModelConfig.LAYER_NORM_EPSILON);
         json.put("pad_token_id", 0);
         json.put("position_embedding_type", "absolute");
         json.put("classifier_dropout", null);

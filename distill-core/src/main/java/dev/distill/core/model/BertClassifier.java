@@ -11,6 +11,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.distill.core.weights.BertNames;
 import dev.distill.core.weights.FeedForwardNarrowing;
 import dev.distill.core.weights.WeightTransfer;
 import java.util.ArrayList;
@@ -19,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A BERT text classifier with the architecture and weight layout of Hugging Face
@@ -34,11 +34,6 @@ import java.util.regex.Pattern;
  */
 public final class BertClassifier extends AbstractBlock {
     private static final byte VERSION = 1;
-    /** Added to attention scores on padding: softmax gives it no weight. */
-    private static final float MASKED = -10000f;
-    private static final String LAYER_PREFIX = "bert.encoder.layer.";
-    private static final Pattern LAYER_WEIGHT = Pattern.compile("bert\\.encoder\\.layer\\.(\\d+)\\.(.+)");
-    private static final String CLASSIFIER_PREFIX = "classifier.";
 
     private final ModelConfig config;
     private final BertEmbeddings embeddings;
@@ -55,7 +50,7 @@ public final class BertClassifier extends AbstractBlock {
             layers.add(addChildBlock("layer" + i, new BertLayer(config)));
         }
         pooler = addChildBlock("pooler", BertLayer.linear(config.hiddenSize()));
-        classifierDropout = addChildBlock("classifierDropout", Dropout.builder().optRate(BertLayer.DROPOUT).build());
+        classifierDropout = addChildBlock("classifierDropout", BertLayer.dropout());
         classifier = addChildBlock("classifier", BertLayer.linear(config.numClasses()));
     }
 
@@ -70,12 +65,12 @@ public final class BertClassifier extends AbstractBlock {
      */
     public Map<String, Parameter> weights() {
         Map<String, Parameter> weights = new LinkedHashMap<>();
-        embeddings.collectWeights("bert.embeddings.", weights);
+        embeddings.collectWeights(weights);
         for (int i = 0; i < layers.size(); i++) {
-            layers.get(i).collectWeights(LAYER_PREFIX + i + ".", weights);
+            layers.get(i).collectWeights(BertNames.layer(i), weights);
         }
-        BertLayer.collectLinear("bert.pooler.dense.", pooler, weights);
-        BertLayer.collectLinear(CLASSIFIER_PREFIX, classifier, weights);
+        BertLayer.collectLinear(BertNames.POOLER, pooler, weights);
+        BertLayer.collectLinear(BertNames.CLASSIFIER, classifier, weights);
         return Collections.unmodifiableMap(weights);
     }
 
@@ -110,13 +105,13 @@ public final class BertClassifier extends AbstractBlock {
         FeedForwardNarrowing narrowing = sourceConfig.intermediateSize() > config.intermediateSize()
                 ? new FeedForwardNarrowing(source, config.intermediateSize()) : null;
         return WeightTransfer.initialize(weights(), name -> {
-            Matcher layer = LAYER_WEIGHT.matcher(name);
+            Matcher layer = BertNames.LAYER_WEIGHT.matcher(name);
             if (layer.matches()) {
-                String sourceLayer = LAYER_PREFIX + Integer.parseInt(layer.group(1)) * stride + ".";
+                String sourceLayer = BertNames.layer(Integer.parseInt(layer.group(1)) * stride);
                 return narrowing != null && FeedForwardNarrowing.narrows(layer.group(2))
                         ? narrowing.weight(sourceLayer, layer.group(2)) : source.get(sourceLayer + layer.group(2));
             }
-            return name.startsWith(CLASSIFIER_PREFIX) && !sameLabels ? null : source.get(name);
+            return name.startsWith(BertNames.CLASSIFIER) && !sameLabels ? null : source.get(name);
         }, origin);
     }
 
@@ -149,7 +144,8 @@ public final class BertClassifier extends AbstractBlock {
         NDArray ids = inputs.get(0);
         NDArray mask = inputs.get(1);
         NDArray typeIds = inputs.size() > 2 ? inputs.get(2) : ids.zerosLike();
-        NDArray maskBias = mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(MASKED).expandDims(1).expandDims(1);
+        NDArray maskBias = mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(ModelConfig.MASKED_SCORE)
+                .expandDims(1).expandDims(1);
         NDList states = new NDList(layers.size() + 1);
         NDArray hidden = embeddings.forward(store, new NDList(ids, typeIds), training, params).head();
         states.add(hidden);

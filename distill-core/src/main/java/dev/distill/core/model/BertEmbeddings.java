@@ -13,6 +13,7 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.distill.core.weights.BertNames;
 import java.util.Map;
 
 /**
@@ -38,7 +39,7 @@ final class BertEmbeddings extends AbstractBlock {
         positions = addParameter(table("position_embeddings", config.maxPositions(), config.hiddenSize()));
         tokenTypes = addParameter(table("token_type_embeddings", config.typeVocabSize(), config.hiddenSize()));
         norm = addChildBlock("LayerNorm", BertLayer.layerNorm());
-        dropout = addChildBlock("dropout", Dropout.builder().optRate(BertLayer.DROPOUT).build());
+        dropout = addChildBlock("dropout", BertLayer.dropout());
     }
 
     private static Parameter table(String name, int rows, int width) {
@@ -46,12 +47,12 @@ final class BertEmbeddings extends AbstractBlock {
                 .build();
     }
 
-    /** This block's parameters under their Hugging Face names, below {@code prefix}. */
-    void collectWeights(String prefix, Map<String, Parameter> into) {
-        into.put(prefix + "word_embeddings.weight", words);
-        into.put(prefix + "position_embeddings.weight", positions);
-        into.put(prefix + "token_type_embeddings.weight", tokenTypes);
-        BertLayer.collectNorm(prefix + "LayerNorm.", norm, into);
+    /** This block's parameters under their Hugging Face names. */
+    void collectWeights(Map<String, Parameter> into) {
+        into.put(BertNames.WORD_EMBEDDINGS, words);
+        into.put(BertNames.POSITION_EMBEDDINGS, positions);
+        into.put(BertNames.TOKEN_TYPE_EMBEDDINGS, tokenTypes);
+        BertLayer.collectNorm(BertNames.EMBEDDINGS_NORM, norm, into);
     }
 
     @Override

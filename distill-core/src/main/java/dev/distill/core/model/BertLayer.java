@@ -13,6 +13,7 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.distill.core.weights.BertNames;
 import java.util.Map;
 
 /**
@@ -25,9 +26,6 @@ import java.util.Map;
  */
 final class BertLayer extends AbstractBlock {
     private static final byte VERSION = 1;
-    /** Dropout of hidden states and attention probabilities while training; inference never drops. */
-    static final float DROPOUT = 0.1f;
-    static final float LAYER_NORM_EPSILON = 1e-12f;
 
     private final int heads;
     private final int headSize;
@@ -50,13 +48,13 @@ final class BertLayer extends AbstractBlock {
         query = addChildBlock("query", linear(config.attentionWidth()));
         key = addChildBlock("key", linear(config.attentionWidth()));
         value = addChildBlock("value", linear(config.attentionWidth()));
-        attentionDropout = addChildBlock("attentionDropout", Dropout.builder().optRate(DROPOUT).build());
+        attentionDropout = addChildBlock("attentionDropout", dropout());
         attentionOutput = addChildBlock("attentionOutput", linear(config.hiddenSize()));
-        attentionOutputDropout = addChildBlock("attentionOutputDropout", Dropout.builder().optRate(DROPOUT).build());
+        attentionOutputDropout = addChildBlock("attentionOutputDropout", dropout());
         attentionNorm = addChildBlock("attentionNorm", layerNorm());
         intermediate = addChildBlock("intermediate", linear(config.intermediateSize()));
         output = addChildBlock("output", linear(config.hiddenSize()));
-        outputDropout = addChildBlock("outputDropout", Dropout.builder().optRate(DROPOUT).build());
+        outputDropout = addChildBlock("outputDropout", dropout());
         outputNorm = addChildBlock("outputNorm", layerNorm());
     }
 
@@ -64,32 +62,37 @@ final class BertLayer extends AbstractBlock {
         return Linear.builder().setUnits(units).build();
     }
 
+    /** Dropout at BERT's rate while training. */
+    static Dropout dropout() {
+        return Dropout.builder().optRate(ModelConfig.DROPOUT).build();
+    }
+
     static LayerNorm layerNorm() {
-        return LayerNorm.builder().axis(2).optEpsilon(LAYER_NORM_EPSILON).build();
+        return LayerNorm.builder().axis(2).optEpsilon(ModelConfig.LAYER_NORM_EPSILON).build();
     }
 
     /** A Linear block's weight [out, in] and bias under Hugging Face names. */
     static void collectLinear(String prefix, Linear linear, Map<String, Parameter> into) {
-        into.put(prefix + "weight", linear.getParameters().get("weight"));
-        into.put(prefix + "bias", linear.getParameters().get("bias"));
+        into.put(prefix + BertNames.WEIGHT, linear.getParameters().get("weight"));
+        into.put(prefix + BertNames.BIAS, linear.getParameters().get("bias"));
     }
 
     /** A LayerNorm's scale and shift under Hugging Face names. */
     static void collectNorm(String prefix, LayerNorm norm, Map<String, Parameter> into) {
-        into.put(prefix + "weight", norm.getParameters().get("gamma"));
-        into.put(prefix + "bias", norm.getParameters().get("beta"));
+        into.put(prefix + BertNames.WEIGHT, norm.getParameters().get("gamma"));
+        into.put(prefix + BertNames.BIAS, norm.getParameters().get("beta"));
     }
 
     /** This layer's parameters under their Hugging Face names, below {@code prefix} ({@code ...layer.N.}). */
     void collectWeights(String prefix, Map<String, Parameter> into) {
-        collectLinear(prefix + "attention.self.query.", query, into);
-        collectLinear(prefix + "attention.self.key.", key, into);
-        collectLinear(prefix + "attention.self.value.", value, into);
-        collectLinear(prefix + "attention.output.dense.", attentionOutput, into);
-        collectNorm(prefix + "attention.output.LayerNorm.", attentionNorm, into);
-        collectLinear(prefix + "intermediate.dense.", intermediate, into);
-        collectLinear(prefix + "output.dense.", output, into);
-        collectNorm(prefix + "output.LayerNorm.", outputNorm, into);
+        collectLinear(prefix + BertNames.QUERY, query, into);
+        collectLinear(prefix + BertNames.KEY, key, into);
+        collectLinear(prefix + BertNames.VALUE, value, into);
+        collectLinear(prefix + BertNames.ATTENTION_OUTPUT, attentionOutput, into);
+        collectNorm(prefix + BertNames.ATTENTION_NORM, attentionNorm, into);
+        collectLinear(prefix + BertNames.INTERMEDIATE, intermediate, into);
+        collectLinear(prefix + BertNames.OUTPUT, output, into);
+        collectNorm(prefix + BertNames.OUTPUT_NORM, outputNorm, into);
     }
 
     @Override

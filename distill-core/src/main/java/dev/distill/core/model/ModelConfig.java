@@ -23,6 +23,13 @@ import java.util.Map;
  */
 public record ModelConfig(int vocabSize, int hiddenSize, int layers, int heads, int intermediateSize,
         int maxPositions, int typeVocabSize, int maxLength, List<String> labels, int attentionHeadSize) {
+    /** Dropout of hidden states and attention probabilities while training, as BERT's; inference never drops. */
+    public static final float DROPOUT = 0.1f;
+    /** LayerNorm epsilon, as BERT's. */
+    public static final float LAYER_NORM_EPSILON = 1e-12f;
+    /** Added to the attention scores of padding (BERT's extended attention mask): softmax gives it no weight. */
+    public static final float MASKED_SCORE = -10000f;
+
     public ModelConfig {
         if (attentionHeadSize == 0 && heads > 0) {
             require(hiddenSize % heads == 0, "heads must divide hiddenSize " + hiddenSize + ", got " + heads);

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.onnx.proto.Onnx;
+import dev.distill.core.weights.BertNames;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.HashSet;
@@ -31,7 +32,6 @@ import java.util.Set;
 public final class OnnxExport {
     public static final int OPSET = 17;
     private static final long IR_VERSION = 8;
-    private static final float MASKED = -10000f;
     /** {@code {"0": "negative", "1": "positive"}}: JSON spaced as people write it, the metadata is read by people. */
     private static final ObjectWriter JSON = new ObjectMapper().writer(new MinimalPrettyPrinter() {
         @Override
@@ -67,11 +67,11 @@ public final class OnnxExport {
         String maskBias = g.maskBias();
         String hidden = embedded;
         for (int layer = 0; layer < config.layers(); layer++) {
-            hidden = g.layer("bert.encoder.layer." + layer + ".", hidden, maskBias);
+            hidden = g.layer(BertNames.layer(layer), hidden, maskBias);
         }
         String cls = graph.node("Gather", List.of(hidden, graph.longs(new long[] {0})), intAttribute("axis", 1));
-        String pooled = graph.node("Tanh", List.of(g.linear("bert.pooler.dense.", cls)));
-        String logits = g.linear("classifier.", pooled);
+        String pooled = graph.node("Tanh", List.of(g.linear(BertNames.POOLER, cls)));
+        String logits = g.linear(BertNames.CLASSIFIER, pooled);
         graph.proto().addNode(Onnx.NodeProto.newBuilder().setOpType("Identity").setName("logits")
                 .addInput(logits).addOutput("logits"));
 
@@ -102,18 +102,18 @@ public final class OnnxExport {
     private record Graph(OnnxGraph graph, Map<String, Parameter> weights, ModelConfig config, Set<String> added) {
 
         String embeddings() {
-            String words = graph.node("Gather", List.of(weight("bert.embeddings.word_embeddings.weight"),
+            String words = graph.node("Gather", List.of(weight(BertNames.WORD_EMBEDDINGS),
                     "input_ids"));
             String length = graph.node("Gather", List.of(graph.node("Shape", List.of("input_ids")),
                     graph.longs(new long[] {1})), intAttribute("axis", 0));
             String positionIds = graph.node("Range", List.of(graph.longs(new long[] {0}), length,
                     graph.longs(new long[] {1})));
-            String positions = graph.node("Gather", List.of(weight("bert.embeddings.position_embeddings.weight"),
+            String positions = graph.node("Gather", List.of(weight(BertNames.POSITION_EMBEDDINGS),
                     positionIds));
-            String types = graph.node("Gather", List.of(weight("bert.embeddings.token_type_embeddings.weight"),
+            String types = graph.node("Gather", List.of(weight(BertNames.TOKEN_TYPE_EMBEDDINGS),
                     "token_type_ids"));
             String sum = graph.node("Add", List.of(graph.node("Add", List.of(words, positions)), types));
-            return norm("bert.embeddings.LayerNorm.", sum);
+            return norm(BertNames.EMBEDDINGS_NORM, sum);
         }
 
         /** (1 - mask) * -10000, shaped (B, 1, 1, S) to broadcast over heads and queries. */
@@ -121,7 +121,7 @@ public final class OnnxExport {
             String mask = graph.node("Cast", List.of("attention_mask"),
                     intAttribute("to", Onnx.TensorProto.DataType.FLOAT_VALUE));
             String inverted = graph.node("Sub", List.of(graph.scalar(1f), mask));
-            String bias = graph.node("Mul", List.of(inverted, graph.scalar(MASKED)));
+            String bias = graph.node("Mul", List.of(inverted, graph.scalar(ModelConfig.MASKED_SCORE)));
             return graph.node("Unsqueeze", List.of(bias, graph.longs(new long[] {1, 2}, 2)));
         }
 
@@ -130,13 +130,13 @@ public final class OnnxExport {
             int headSize = config.attentionHeadSize();
             String split = graph.longs(new long[] {0, 0, heads, headSize}, 4);
             String q = graph.node("Transpose", List.of(graph.node("Reshape", List.of(
-                    linear(prefix + "attention.self.query.", hidden), split))), OnnxGraph.intsAttribute("perm",
+                    linear(prefix + BertNames.QUERY, hidden), split))), OnnxGraph.intsAttribute("perm",
                     0, 2, 1, 3));
             String kT = graph.node("Transpose", List.of(graph.node("Reshape", List.of(
-                    linear(prefix + "attention.self.key.", hidden), split))), OnnxGraph.intsAttribute("perm",
+                    linear(prefix + BertNames.KEY, hidden), split))), OnnxGraph.intsAttribute("perm",
                     0, 2, 3, 1));
             String v = graph.node("Transpose", List.of(graph.node("Reshape", List.of(
-                    linear(prefix + "attention.self.value.", hidden), split))), OnnxGraph.intsAttribute("perm",
+                    linear(prefix + BertNames.VALUE, hidden), split))), OnnxGraph.intsAttribute("perm",
                     0, 2, 1, 3));
             String scores = graph.node("Add", List.of(graph.node("Div", List.of(graph.node("MatMul", List.of(q, kT)),
                     graph.scalar((float) Math.sqrt(headSize)))), maskBias));
@@ -144,20 +144,20 @@ public final class OnnxExport {
             String context = graph.node("Reshape", List.of(graph.node("Transpose", List.of(graph.node("MatMul",
                             List.of(probabilities, v))), OnnxGraph.intsAttribute("perm", 0, 2, 1, 3)),
                     graph.longs(new long[] {0, 0, config.attentionWidth()}, 3)));
-            String attended = norm(prefix + "attention.output.LayerNorm.", graph.node("Add", List.of(
-                    linear(prefix + "attention.output.dense.", context), hidden)));
-            String expanded = gelu(linear(prefix + "intermediate.dense.", attended));
-            return norm(prefix + "output.LayerNorm.", graph.node("Add", List.of(
-                    linear(prefix + "output.dense.", expanded), attended)));
+            String attended = norm(prefix + BertNames.ATTENTION_NORM, graph.node("Add", List.of(
+                    linear(prefix + BertNames.ATTENTION_OUTPUT, context), hidden)));
+            String expanded = gelu(linear(prefix + BertNames.INTERMEDIATE, attended));
+            return norm(prefix + BertNames.OUTPUT_NORM, graph.node("Add", List.of(
+                    linear(prefix + BertNames.OUTPUT, expanded), attended)));
         }
 
         /** x W^T + b, with W stored [in, out] as ONNX MatMul takes it. */
         String linear(String prefix, String input) {
-            NDArray w = weights.get(prefix + "weight").getArray();
+            NDArray w = weights.get(prefix + BertNames.WEIGHT).getArray();
             String transposed = graph.floats(prefix + "weight.transposed", w.transpose().toFloatArray(),
                     w.getShape().get(1), w.getShape().get(0));
             return graph.node("Add", List.of(graph.node("MatMul", List.of(input, transposed)),
-                    weight(prefix + "bias")));
+                    weight(prefix + BertNames.BIAS)));
         }
 
         /** Exact GELU: x * 0.5 * (1 + erf(x / sqrt(2))). */
@@ -168,8 +168,9 @@ public final class OnnxExport {
         }
 
         String norm(String prefix, String input) {
-            return graph.node("LayerNormalization", List.of(input, weight(prefix + "weight"), weight(prefix + "bias")),
-                    intAttribute("axis", -1), floatAttribute("epsilon", 1e-12f));
+            return graph.node("LayerNormalization", List.of(input, weight(prefix + BertNames.WEIGHT),
+                    weight(prefix + BertNames.BIAS)), intAttribute("axis", -1),
+                    floatAttribute("epsilon", ModelConfig.LAYER_NORM_EPSILON));
         }
 
         /** The named weight as an initializer (added once). */

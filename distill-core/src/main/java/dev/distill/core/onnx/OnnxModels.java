@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import dev.distill.core.onnx.proto.Onnx;
+import dev.distill.core.weights.BertNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -24,7 +25,6 @@ import java.util.Map;
  * adds, and transposed to PyTorch's [out, in].
  */
 public final class OnnxModels {
-    private static final String PREFIX = "bert.";
 
     private OnnxModels() {
     }
@@ -75,18 +75,19 @@ public final class OnnxModels {
             }
             Onnx.NodeProto add = consumers.get(node.getOutput(0));
             String bias = add == null || !add.getOpType().equals("Add") ? null : add.getInputList().stream()
-                    .filter(input -> input.endsWith(".bias") && initializers.containsKey(input))
+                    .filter(input -> input.endsWith("." + BertNames.BIAS) && initializers.containsKey(input))
                     .findFirst().orElse(null);
             if (bias == null) {
                 throw new IllegalArgumentException("MatMul weight " + node.getInput(1) + " is not followed by a "
                         + "bias Add, so it cannot be named; not a BERT encoder exported from Hugging Face?");
             }
-            String name = PREFIX + bias.substring(0, bias.length() - ".bias".length()) + ".weight";
+            String name = BertNames.ENCODER + bias.substring(0, bias.length() - BertNames.BIAS.length())
+                    + BertNames.WEIGHT;
             weights.put(name, array(initializers.remove(node.getInput(1)), manager).transpose());
         }
         for (Onnx.TensorProto tensor : initializers.values()) {
             if (tensor.getDataType() == Onnx.TensorProto.DataType.FLOAT_VALUE && !tensor.getName().contains("::")) {
-                weights.put(PREFIX + tensor.getName(), array(tensor, manager));
+                weights.put(BertNames.ENCODER + tensor.getName(), array(tensor, manager));
             }
         }
         return weights;

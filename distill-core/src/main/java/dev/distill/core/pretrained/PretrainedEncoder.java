@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.onnx.OnnxModels;
+import dev.distill.core.weights.BertNames;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +43,6 @@ public enum PretrainedEncoder {
 
     /** How settings name a pretrained encoder: {@code pretrained:bge-small-en-v1.5}. */
     public static final String SCHEME = "pretrained:";
-    private static final String LAYER_COUNT_WEIGHT = "bert.encoder.layer.%d.output.dense.bias";
 
     private final String id;
     private final String resource;
@@ -107,15 +107,15 @@ public enum PretrainedEncoder {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource + " of " + artifact, e);
         }
-        long[] words = weights.get("bert.embeddings.word_embeddings.weight").getShape().getShape();
+        long[] words = weights.get(BertNames.WORD_EMBEDDINGS).getShape().getShape();
         int layers = 0;
-        while (weights.containsKey(String.format(LAYER_COUNT_WEIGHT, layers))) {
+        while (weights.containsKey(BertNames.layer(layers) + BertNames.OUTPUT + BertNames.BIAS)) {
             layers++;
         }
-        int positions = (int) weights.get("bert.embeddings.position_embeddings.weight").getShape().get(0);
+        int positions = (int) weights.get(BertNames.POSITION_EMBEDDINGS).getShape().get(0);
         ModelConfig config = new ModelConfig((int) words[0], (int) words[1], layers, heads,
-                (int) weights.get("bert.encoder.layer.0.intermediate.dense.bias").getShape().get(0), positions,
-                (int) weights.get("bert.embeddings.token_type_embeddings.weight").getShape().get(0),
+                (int) weights.get(BertNames.layer(0) + BertNames.INTERMEDIATE + BertNames.BIAS).getShape().get(0),
+                positions, (int) weights.get(BertNames.TOKEN_TYPE_EMBEDDINGS).getShape().get(0),
                 Math.min(maxLength, positions), ModelConfig.numberedLabels(2));
         return new ModelSource(config, weights, SCHEME + id);
     }

@@ -6,16 +6,17 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.weights.BertNames;
 import dev.distill.core.weights.FeedForwardNarrowing;
 import dev.distill.core.weights.WeightSlices;
 import dev.distill.core.weights.WeightTransfer;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Structured pruning of a BERT model: whole attention heads and feed-forward neurons are removed, the least important
@@ -31,11 +32,10 @@ import java.util.stream.IntStream;
  * data (the absolute value taken per batch, not per example as in the paper).
  */
 public final class StructuredPruning {
-    private static final Pattern LAYER_WEIGHT = Pattern.compile("bert\\.encoder\\.layer\\.(\\d+)\\.(.+)");
-    private static final String ATTENTION_OUT = "attention.output.dense.weight";
-    private static final String[] HEAD_ROWS = {"attention.self.query.weight", "attention.self.query.bias",
-        "attention.self.key.weight", "attention.self.key.bias", "attention.self.value.weight",
-        "attention.self.value.bias"};
+    private static final String ATTENTION_OUT = BertNames.ATTENTION_OUTPUT + BertNames.WEIGHT;
+    /** The weights and biases whose rows are the heads' channels. */
+    private static final List<String> HEAD_ROWS = Stream.of(BertNames.QUERY, BertNames.KEY, BertNames.VALUE)
+            .flatMap(linear -> Stream.of(linear + BertNames.WEIGHT, linear + BertNames.BIAS)).toList();
 
     private StructuredPruning() {
     }
@@ -56,7 +56,7 @@ public final class StructuredPruning {
          */
         public void add(ModelConfig config, Function<String, NDArray> weights, Function<String, NDArray> gradients) {
             for (int layer = 0; layer < config.layers(); layer++) {
-                String prefix = "bert.encoder.layer." + layer + ".";
+                String prefix = BertNames.layer(layer);
                 double[] attention = gateGradients(weights.apply(prefix + ATTENTION_OUT),
                         gradients.apply(prefix + ATTENTION_OUT));
                 for (int head = 0; head < config.heads(); head++) {
@@ -111,7 +111,7 @@ public final class StructuredPruning {
         }
         Map<String, NDArray> pruned = new LinkedHashMap<>();
         weights.forEach((name, weight) -> {
-            Matcher layer = LAYER_WEIGHT.matcher(name);
+            Matcher layer = BertNames.LAYER_WEIGHT.matcher(name);
             pruned.put(name, layer.matches() ? cut(layer.group(2), weight,
                     keptChannels[Integer.parseInt(layer.group(1))], keptNeurons[Integer.parseInt(layer.group(1))])
                     : weight);
@@ -148,11 +148,11 @@ public final class StructuredPruning {
         }
         Map<String, NDArray> restored = new LinkedHashMap<>();
         weights.forEach((name, weight) -> {
-            Matcher layer = LAYER_WEIGHT.matcher(name);
+            Matcher layer = BertNames.LAYER_WEIGHT.matcher(name);
             String within = layer.matches() ? layer.group(2) : "";
             if (within.equals(ATTENTION_OUT)) {
                 restored.put(name, weight.concat(manager.zeros(new Shape(weight.getShape().get(0), missing)), 1));
-            } else if (Arrays.asList(HEAD_ROWS).contains(within)) {
+            } else if (HEAD_ROWS.contains(within)) {
                 Shape rows = weight.getShape().getShape().length == 1 ? new Shape(missing)
                         : new Shape(missing, weight.getShape().get(1));
                 restored.put(name, weight.concat(manager.zeros(rows), 0));
@@ -164,10 +164,8 @@ public final class StructuredPruning {
     }
 
     private static NDArray cut(String weight, NDArray full, int[] channels, int[] neurons) {
-        for (String rows : HEAD_ROWS) {
-            if (weight.equals(rows)) {
-                return WeightSlices.rows(full, channels);
-            }
+        if (HEAD_ROWS.contains(weight)) {
+            return WeightSlices.rows(full, channels);
         }
         return switch (weight) {
             case ATTENTION_OUT -> WeightSlices.columns(full, channels);

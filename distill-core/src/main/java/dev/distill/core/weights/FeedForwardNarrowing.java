@@ -13,9 +13,9 @@ import java.util.Map;
  * {@code output.dense.weight} is {@code [hidden, intermediate]}.
  */
 public final class FeedForwardNarrowing {
-    public static final String IN_WEIGHT = "intermediate.dense.weight";
-    public static final String IN_BIAS = "intermediate.dense.bias";
-    public static final String OUT_WEIGHT = "output.dense.weight";
+    public static final String IN_WEIGHT = BertNames.INTERMEDIATE + BertNames.WEIGHT;
+    public static final String IN_BIAS = BertNames.INTERMEDIATE + BertNames.BIAS;
+    public static final String OUT_WEIGHT = BertNames.OUTPUT + BertNames.WEIGHT;
 
     private final Map<String, NDArray> source;
     private final int kept;

@@ -10,7 +10,6 @@ import java.util.function.Function;
 
 /** Puts named weights (Hugging Face names, see {@code BertClassifier#weights}) into a model's parameters. */
 public final class WeightTransfer {
-    private static final String POSITIONS = "position_embeddings.weight";
 
     private WeightTransfer() {
     }
@@ -49,7 +48,7 @@ public final class WeightTransfer {
                 continue;
             }
             Shape shape = parameter.getValue().getArray().getShape();
-            if (parameter.getKey().endsWith(POSITIONS) && value.getShape().dimension() == 2
+            if (parameter.getKey().equals(BertNames.POSITION_EMBEDDINGS) && value.getShape().dimension() == 2
                     && value.getShape().get(1) == shape.get(1) && value.getShape().get(0) > shape.get(0)) {
                 value = value.get("0:" + shape.get(0));
             }

@@ -15,6 +15,7 @@ import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.core.wire.SoftLabelEncoding;
 import dev.distill.local.OfflineTraining;
+import dev.distill.local.Project;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ final class EncodingBenchmark {
         this.options = options;
         this.out = out;
         this.project = options.project();
-        this.tokenizer = project.resolve("data/vocab/tokenizer.json");
+        this.tokenizer = Project.tokenizer(project);
     }
 
     Map<String, Object> measure(Path outDir, List<LabeledText> train, int batchSize) {

@@ -15,6 +15,7 @@ import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.Topics;
 import dev.distill.embedded.EmbeddedStack;
 import dev.distill.local.OfflineTraining;
+import dev.distill.local.Project;
 import dev.distill.local.bench.Interleaved.Side;
 import dev.distill.local.bench.ServiceComparison.Repetition;
 import dev.distill.local.launch.ServiceProcess;
@@ -59,7 +60,7 @@ public final class PeerBenchmark {
         this.options = options;
         this.out = out;
         this.project = options.project();
-        this.tokenizer = project.resolve("data/vocab/tokenizer.json");
+        this.tokenizer = Project.tokenizer(project);
         this.engines = new EngineLoops(tokenizer);
     }
 

@@ -7,6 +7,7 @@ import dev.distill.core.model.ModelConfig;
 import dev.distill.core.wire.Topics;
 import dev.distill.embedded.EmbeddedStack;
 import dev.distill.local.OfflineTraining;
+import dev.distill.local.Project;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -43,7 +44,7 @@ public final class PerformanceBenchmark {
         this.options = options;
         this.out = out;
         this.project = options.project();
-        this.tokenizer = project.resolve("data/vocab/tokenizer.json");
+        this.tokenizer = Project.tokenizer(project);
     }
 
     public static void main(String[] args) {

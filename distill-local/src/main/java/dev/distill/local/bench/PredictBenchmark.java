@@ -7,13 +7,14 @@ import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.evaluation.Latency;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.StudentSizing;
 import dev.distill.core.pretrained.PretrainedEncoder;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.embedded.EmbeddedStack;
 import dev.distill.local.OfflineTraining;
-import dev.distill.local.QuarterStudent;
+import dev.distill.local.Project;
 import dev.distill.local.launch.ServiceProcess;
 import dev.distill.local.launch.ServiceSettings;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class PredictBenchmark {
     Map<String, Object> run() {
         long started = System.nanoTime();
         Path outDir = options.outDir("predict");
-        Path tokenizer = project.resolve("data/vocab/tokenizer.json");
+        Path tokenizer = Project.tokenizer(project);
         Path devFile = project.resolve("data/sst2/dev.tsv");
         List<String> sentences = LabeledTsv.readRows(devFile, 0).stream().map(LabeledRow::text).toList();
         List<Integer> levels = Arrays.stream(options.option("clients", "1,8,32").split(",")).map(String::strip)
@@ -120,7 +121,7 @@ public final class PredictBenchmark {
 
     private static ModelConfig defaultStudent() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            return QuarterStudent.quarterDepth(PretrainedEncoder.BGE_SMALL_EN_V15.load(manager, 64).config());
+            return StudentSizing.quarterDepth(PretrainedEncoder.BGE_SMALL_EN_V15.load(manager, 64).config());
         }
     }
 

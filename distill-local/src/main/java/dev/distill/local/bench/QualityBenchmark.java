@@ -8,12 +8,13 @@ import dev.distill.core.evaluation.HeldOutSet;
 import dev.distill.core.evaluation.Latency;
 import dev.distill.core.evaluation.OnnxEvaluation;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.core.model.StudentSizing;
 import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.local.FineTunedTeacher;
 import dev.distill.local.OfflineTraining;
-import dev.distill.local.QuarterStudent;
+import dev.distill.local.Project;
 import dev.distill.local.StudentPruning;
 import dev.distill.local.bench.StudentStage.Recipe;
 import dev.distill.local.bench.StudentStage.Scored;
@@ -91,7 +92,7 @@ public final class QualityBenchmark {
         Set<String> variants = variants();
         Path outDir = options.outDir("quality");
         Path cache = Path.of(options.option("cache", project.resolve("target/bench/cache").toString()));
-        Path tokenizer = project.resolve("data/vocab/tokenizer.json");
+        Path tokenizer = Project.tokenizer(project);
         Path data = project.resolve(options.option("data", "data/sst2"));
         Path trainFile = data.resolve("train.tsv");
         HeldOutSet dev = HeldOutSet.read(data.resolve("dev.tsv"), options.intOption("eval-limit", 0));
@@ -141,10 +142,10 @@ public final class QualityBenchmark {
     private List<Scored> trainStudents(Path teacher, List<LabeledText> trainRows, Path tokenizer, Path cache,
             StudentStage students, Set<String> variants) {
         ModelConfig teacherSize = Checkpoints.readManifest(teacher).model();
-        int layers = options.intOption("student-layers", QuarterStudent.halfDepth(teacherSize).layers());
+        int layers = options.intOption("student-layers", StudentSizing.halfDepth(teacherSize).layers());
         int stride = Math.max(1, teacherSize.layers() / layers);
         ModelConfig size = teacherSize.withLayers(layers).withIntermediateSize(options.intOption(
-                "student-intermediate", QuarterStudent.withLayers(teacherSize, layers).intermediateSize()));
+                "student-intermediate", StudentSizing.quarterOf(teacherSize, layers).intermediateSize()));
         List<LabeledText> rows = new ArrayList<>(trainRows);
         Collections.shuffle(rows, new Random(7));
         rows = rows.subList(0, Math.min(rows.size(), options.intOption("student-examples", 40000)));
@@ -221,7 +222,7 @@ public final class QualityBenchmark {
                     + "students are cut from the distilled ones");
         }
         int heads = options.intOption("prune-heads", Math.max(1, size.heads() / 2));
-        int neurons = StudentPruning.halfSizeNeurons(size, heads);
+        int neurons = StudentSizing.halfAfterPruning(size, heads);
         ModelConfig prunedSize = size.withHeads(heads).withIntermediateSize(neurons);
         List<Scored> pruned = new ArrayList<>();
         for (Scored student : distilled) {

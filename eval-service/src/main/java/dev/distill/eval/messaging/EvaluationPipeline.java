@@ -11,6 +11,7 @@ import dev.distill.eval.ml.CheckpointScorer;
 import dev.distill.eval.service.DashboardFeed;
 import dev.distill.eval.service.EvalMetrics;
 import dev.distill.eval.service.LeaderboardService;
+import dev.distill.eval.service.PromotionAnnouncements;
 import dev.distill.eval.service.PromotionService;
 import dev.distill.service.messaging.RetriedUntilTaken;
 import io.smallrye.mutiny.Uni;
@@ -48,11 +49,11 @@ public class EvaluationPipeline {
     private final DashboardFeed feed;
     private final Vertx vertx;
     private final MutinyEmitter<byte[]> results;
-    private final PromotionPublisher publisher;
+    private final PromotionAnnouncements announcements;
 
     public EvaluationPipeline(CheckpointScorer scorer, LeaderboardService leaderboard, PromotionService promotions,
             EvalMetrics metrics, DashboardFeed feed, Vertx vertx,
-            @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<byte[]> results, PromotionPublisher publisher) {
+            @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<byte[]> results, PromotionAnnouncements announcements) {
         this.scorer = scorer;
         this.leaderboard = leaderboard;
         this.promotions = promotions;
@@ -60,7 +61,7 @@ public class EvaluationPipeline {
         this.feed = feed;
         this.vertx = vertx;
         this.results = results;
-        this.publisher = publisher;
+        this.announcements = announcements;
     }
 
     @Incoming(Channels.CHECKPOINTS_IN)
@@ -145,7 +146,7 @@ public class EvaluationPipeline {
                         metrics.refused(decision.refusal().limit());
                     }
                     return decision.promotion() == null ? Uni.createFrom().voidItem()
-                            : publisher.announce(decision.promotion());
+                            : announcements.announce(decision.promotion());
                 });
     }
 

@@ -3,7 +3,7 @@ package dev.distill.eval.rest;
 import dev.distill.core.onnx.OnnxPrecision;
 import dev.distill.core.wire.PromotionEvent;
 import dev.distill.eval.Promotion;
-import dev.distill.eval.messaging.PromotionPublisher;
+import dev.distill.eval.service.PromotionAnnouncements;
 import dev.distill.eval.service.PromotionService;
 import dev.distill.eval.service.StudentDownloads;
 import dev.distill.service.http.JsonErrors;
@@ -30,14 +30,14 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 @Produces(MediaType.APPLICATION_JSON)
 public class PromotionResource {
     private final PromotionService promotions;
-    private final PromotionPublisher publisher;
+    private final PromotionAnnouncements announcements;
     private final StudentDownloads downloads;
     private final Vertx vertx;
 
-    public PromotionResource(PromotionService promotions, PromotionPublisher publisher, StudentDownloads downloads,
-            Vertx vertx) {
+    public PromotionResource(PromotionService promotions, PromotionAnnouncements announcements,
+            StudentDownloads downloads, Vertx vertx) {
         this.promotions = promotions;
-        this.publisher = publisher;
+        this.announcements = announcements;
         this.downloads = downloads;
         this.vertx = vertx;
     }
@@ -88,7 +88,7 @@ public class PromotionResource {
     @POST
     @Path("/rollback")
     public Uni<PromotionEvent> rollback() {
-        return promotions.rollback().call(publisher::announce);
+        return promotions.rollback().call(announcements::announce);
     }
 
     @ServerExceptionMapper

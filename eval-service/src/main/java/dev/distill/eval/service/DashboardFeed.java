@@ -1,8 +1,10 @@
 package dev.distill.eval.service;
 
+import dev.distill.core.wire.PromotionEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
 
 /** Live updates for open dashboards: new scores and promotion changes, as they happen (no replay). */
 @ApplicationScoped
@@ -15,6 +17,10 @@ public class DashboardFeed {
 
     public void publish(String type, Object data) {
         updates.onNext(new Update(type, data));
+    }
+
+    void onPromotion(@ObservesAsync PromotionEvent promotion) {
+        publish("promotion", promotion);
     }
 
     public Multi<Update> updates() {

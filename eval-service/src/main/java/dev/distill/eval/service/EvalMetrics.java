@@ -1,12 +1,14 @@
 package dev.distill.eval.service;
 
 import dev.distill.core.telemetry.MetricNames;
+import dev.distill.core.wire.PromotionEvent;
 import dev.distill.eval.CheckpointScore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
 
 /** Evaluation meters on {@code /q/metrics} ({@link MetricNames}), there from the start; NaN until there is a value. */
 @Startup
@@ -65,5 +67,9 @@ public class EvalMetrics {
     /** @param accuracy of the checkpoint serving now, or {@code null} if none does */
     public void promoted(Double accuracy) {
         promotedAccuracy = accuracy == null ? Double.NaN : accuracy;
+    }
+
+    void onPromotion(@ObservesAsync PromotionEvent promotion) {
+        promoted(promotion.accuracy());
     }
 }

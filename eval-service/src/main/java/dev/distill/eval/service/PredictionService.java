@@ -8,6 +8,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import java.time.Duration;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -39,8 +40,8 @@ public class PredictionService {
                 subscribe -> subscribe.with(promoted -> serving.switchTo(promoted.checkpointId, promoted.path)));
     }
 
-    /** The serving student changes to the one the event names. */
-    public void follow(PromotionEvent event) {
+    /** The serving student changes to the one the event names (loaded in the background). */
+    void follow(@ObservesAsync PromotionEvent event) {
         serving.switchTo(event.checkpointId(), event.path());
     }
 

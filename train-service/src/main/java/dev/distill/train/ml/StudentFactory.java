@@ -7,6 +7,7 @@ import dev.distill.core.pretrained.ModelSource;
 import dev.distill.core.training.DistillationTrainer;
 import dev.distill.core.training.LayerMatching;
 import dev.distill.core.training.TrainingSettings;
+import dev.distill.core.weights.BertNames;
 import dev.distill.train.config.RunConfiguration;
 import dev.distill.train.config.TrainConfig;
 import java.util.List;
@@ -66,8 +67,8 @@ final class StudentFactory {
         try (NDManager scratch = NDManager.newBaseManager(Devices.preferred())) {
             int length = size.maxLength().orElse(SOURCE_LENGTH);
             ModelSource source = ModelSource.read(config.initFrom().get(), scratch, length);
-            List<String> classes = labels != null ? labels
-                    : source.weights().containsKey("classifier.weight") ? source.config().labels() : null;
+            boolean hasHead = source.weights().containsKey(BertNames.CLASSIFIER + BertNames.WEIGHT);
+            List<String> classes = labels != null ? labels : hasHead ? source.config().labels() : null;
             if (classes == null) {
                 return null;
             }

@@ -1,22 +1,20 @@
-package dev.distill.local;
+package dev.distill.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.distill.core.model.BertClassifier;
-import dev.distill.core.model.ModelConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class QuarterStudentTest {
+class StudentSizingTest {
     /** bge-small's shape (12 x 384, 1536 feed-forward, 512 positions) with a two-class head. */
     private static final ModelConfig BGE_SMALL = new ModelConfig(30522, 384, 12, 12, 1536, 512, 2, 64,
             List.of("negative", "positive"));
 
     @Test
     void aQuarterOfTheLayersNarrowsTheFeedForwardBlocksJustEnough() {
-        ModelConfig student = QuarterStudent.quarterDepth(BGE_SMALL);
+        ModelConfig student = StudentSizing.quarterDepth(BGE_SMALL);
 
         assertEquals(3, student.layers());
         assertEquals(1472, student.intermediateSize());
@@ -29,7 +27,7 @@ class QuarterStudentTest {
 
     @Test
     void halfTheLayersKeepNarrowFeedForwardBlocks() {
-        ModelConfig student = QuarterStudent.halfDepth(BGE_SMALL);
+        ModelConfig student = StudentSizing.halfDepth(BGE_SMALL);
 
         assertEquals(6, student.layers());
         assertEquals(352, student.intermediateSize());
@@ -39,8 +37,21 @@ class QuarterStudentTest {
     @Test
     void tooManyLayersForAQuarterAreRefusedWithAReason() {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                () -> QuarterStudent.withLayers(BGE_SMALL, 12));
+                () -> StudentSizing.quarterOf(BGE_SMALL, 12));
         assertTrue(refused.getMessage().contains("choose fewer layers"), refused.getMessage());
+    }
+
+    /** Pruning to 6 of bge-small's 12 heads keeps the widest feed-forward block within half its parameters. */
+    @Test
+    void pruningKeepsTheWidestFeedForwardBlockWithinHalf() {
+        int width = StudentSizing.halfAfterPruning(BGE_SMALL, 6);
+        ModelConfig pruned = BGE_SMALL.withHeads(6).withIntermediateSize(width);
+        assertTrue(share(pruned) <= 0.5 && share(pruned.withIntermediateSize(width + 1)) > 0.5, "" + share(pruned));
+        // attention holds most of this one: keeping every head keeps more than half at any width
+        ModelConfig attentionHeavy = new ModelConfig(30522, 64, 1, 4, 8, 64, 2, 64, List.of("a", "b"));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> StudentSizing.halfAfterPruning(attentionHeavy, 4));
+        assertTrue(refused.getMessage().contains("prune more heads"), refused.getMessage());
     }
 
     private static double share(ModelConfig student) {
