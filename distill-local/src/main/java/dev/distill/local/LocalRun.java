@@ -1,40 +1,30 @@
 package dev.distill.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.core.Directories;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.evaluation.ClassificationMetrics;
 import dev.distill.core.evaluation.HeldOutEvaluation;
 import dev.distill.core.evaluation.HeldOutSet;
-import dev.distill.core.export.StudentExport;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.StudentSizing;
-import dev.distill.core.onnx.OnnxPrecision;
 import dev.distill.core.wire.Topics;
 import dev.distill.embedded.EmbeddedStack;
 import dev.distill.local.launch.ServiceHttp;
 import dev.distill.local.launch.ServiceProcess;
 import dev.distill.local.launch.ServiceSettings;
 import dev.distill.local.launch.TrainServiceSettings;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The whole pipeline on one machine: embedded Kafka and PostgreSQL, a teacher, and the three packaged services as
@@ -51,8 +41,6 @@ public final class LocalRun implements AutoCloseable {
 
     private final LocalRunOptions options;
     private final PrintStream out;
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final ObjectMapper json = new ObjectMapper();
     private final List<ServiceProcess> services = new ArrayList<>();
     private EmbeddedStack stack;
     private Path teacher;
@@ -76,7 +64,7 @@ public final class LocalRun implements AutoCloseable {
 
     private void startAll() {
         Path work = options.workDir().toAbsolutePath();
-        deleteRecursively(work);
+        Directories.delete(work);
         out.println("[1/5] starting embedded Kafka (KRaft) and PostgreSQL in " + work);
         stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), PARTITIONS);
         out.println("      Kafka " + stack.kafka().bootstrapServers() + ", PostgreSQL " + stack.database().jdbcUrl());
@@ -184,7 +172,7 @@ public final class LocalRun implements AutoCloseable {
             for (int i = start; i < Math.min(rows.size(), start + INGEST_CHUNK); i++) {
                 chunk.add(Map.of("id", "ex-" + i, "text", rows.get(i).text(), "label", rows.get(i).label()));
             }
-            HttpResponse<String> response = post(labelUrl() + "/examples", chunk);
+            HttpResponse<String> response = ServiceHttp.postJson(labelUrl() + "/examples", chunk);
             if (response.statusCode() != 202) {
                 throw new IllegalStateException("label-service refused examples " + start + "..: HTTP "
                         + response.statusCode() + " " + response.body());
@@ -261,33 +249,6 @@ public final class LocalRun implements AutoCloseable {
         return heldOut().texts();
     }
 
-    /**
-     * Writes the student as ONNX ({@code model.onnx}, int8 {@code model.int8.onnx}) and as a Hugging Face directory
-     * into the work directory's {@code exported-student}; prints where they are, and where eval-service serves the
-     * promoted student.
-     */
-    public Path exportStudent(Path checkpoint) {
-        Path directory = options.workDir().toAbsolutePath().resolve("exported-student");
-        Path onnx = directory.resolve("model.onnx");
-        Path onnxInt8 = directory.resolve("model.int8.onnx");
-        Path huggingFace = directory.resolve("huggingface");
-        try {
-            StudentExport.export(checkpoint, tokenizer(), huggingFace,
-                    Map.of(OnnxPrecision.FP32, onnx, OnnxPrecision.INT8, onnxInt8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot export " + checkpoint + " to " + directory, e);
-        }
-        out.println();
-        out.println("exported student (" + checkpoint.getFileName() + "):");
-        out.println("  ONNX                  " + onnx);
-        out.println("  ONNX, int8 weights    " + onnxInt8);
-        out.println("  Hugging Face          " + huggingFace + "  (AutoModelForSequenceClassification"
-                + ".from_pretrained)");
-        out.println("  promoted, while up    " + evalUrl()
-                + "/promotions/current/student.onnx, student.int8.onnx, student.zip");
-        return directory;
-    }
-
     private HeldOutSet heldOut() {
         return HeldOutSet.read(options.evalFile(), options.evalLimit());
     }
@@ -319,40 +280,11 @@ public final class LocalRun implements AutoCloseable {
         }
     }
 
-    private HttpResponse<String> post(String url, Object body) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-                    .timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/json")
-                    .header("Authorization", ServiceProcess.AUTHORIZATION)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
-                    .build();
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("POST " + url + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
     private Path tokenizer() {
         return options.tokenizer().toAbsolutePath();
     }
 
     private Path logDir() {
         return options.workDir().toAbsolutePath().resolve("logs");
-    }
-
-    /** Removes a folder and everything in it; nothing happens if it does not exist. */
-    public static void deleteRecursively(Path directory) {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clear " + directory, e);
-        }
     }
 }

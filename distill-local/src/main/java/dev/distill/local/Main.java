@@ -3,11 +3,16 @@ package dev.distill.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.evaluation.ClassificationMetrics;
+import dev.distill.core.export.StudentExport;
+import dev.distill.core.onnx.OnnxPrecision;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -88,8 +93,35 @@ public final class Main {
         TeacherStudentComparison comparison = TeacherStudentComparison.measure(run.teacher(), teacher, student,
                 studentScore, options.tokenizer(), run.heldOutTexts());
         comparison.print(out);
-        run.exportStudent(student);
+        exportStudent(run, options, student, out);
         return comparison;
+    }
+
+    /**
+     * Writes the student as ONNX ({@code model.onnx}, int8 {@code model.int8.onnx}) and as a Hugging Face directory
+     * into the work directory's {@code exported-student}; prints where they are, and where eval-service serves the
+     * promoted student.
+     */
+    static Path exportStudent(LocalRun run, LocalRunOptions options, Path checkpoint, PrintStream out) {
+        Path directory = options.workDir().toAbsolutePath().resolve("exported-student");
+        Path onnx = directory.resolve("model.onnx");
+        Path onnxInt8 = directory.resolve("model.int8.onnx");
+        Path huggingFace = directory.resolve("huggingface");
+        try {
+            StudentExport.export(checkpoint, options.tokenizer().toAbsolutePath(), huggingFace,
+                    Map.of(OnnxPrecision.FP32, onnx, OnnxPrecision.INT8, onnxInt8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot export " + checkpoint + " to " + directory, e);
+        }
+        out.println();
+        out.println("exported student (" + checkpoint.getFileName() + "):");
+        out.println("  ONNX                  " + onnx);
+        out.println("  ONNX, int8 weights    " + onnxInt8);
+        out.println("  Hugging Face          " + huggingFace + "  (AutoModelForSequenceClassification"
+                + ".from_pretrained)");
+        out.println("  promoted, while up    " + run.evalUrl()
+                + "/promotions/current/student.onnx, student.int8.onnx, student.zip");
+        return directory;
     }
 
     static void printLeaderboard(PrintStream out, JsonNode leaderboard, ClassificationMetrics teacher) {

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distill.core.Directories;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.export.HuggingFaceDirectory;
@@ -26,7 +27,7 @@ class DefaultLocalRunTest {
     @Test
     void theDefaultRunFineTunesATeacherAndExportsAQuarterSizeStudent() throws Exception {
         Path teachers = PROJECT.resolve("distill-local/target/default-run-teachers");
-        LocalRun.deleteRecursively(teachers);
+        Directories.delete(teachers);
         LocalRunOptions options = LocalRunOptions.defaults(PROJECT)
                 .withWorkDir(PROJECT.resolve("distill-local/target/default-run"))
                 .withTeacherCache(teachers)

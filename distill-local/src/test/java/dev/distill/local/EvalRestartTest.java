@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.core.Directories;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.model.ModelConfig;
 import dev.distill.core.telemetry.MetricNames;
@@ -46,7 +47,7 @@ class EvalRestartTest {
 
     @Test
     void killedInTheMiddleOfAScoringItScoresTheCheckpointOnceAfterARestart() {
-        LocalRun.deleteRecursively(WORK);
+        Directories.delete(WORK);
         Path checkpoints = WORK.resolve("checkpoints");
         // large enough that scoring SST-2 dev three ways (as trained, ONNX float, ONNX int8) takes a while
         ModelConfig size = new ModelConfig(30522, 256, 4, 4, 1024, 128, 2, 128, List.of("negative", "positive"));

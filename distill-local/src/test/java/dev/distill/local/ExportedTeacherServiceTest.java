@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
+import dev.distill.core.Directories;
 import dev.distill.core.Sha256;
 import dev.distill.core.export.StudentExport;
 import dev.distill.core.inference.TextClassifier;
@@ -57,7 +58,7 @@ class ExportedTeacherServiceTest {
 
     @BeforeAll
     static void startStack() {
-        LocalRun.deleteRecursively(WORK);
+        Directories.delete(WORK);
         stack = EmbeddedStack.start(WORK.resolve("stack"), Topics.all(), 1);
     }
 

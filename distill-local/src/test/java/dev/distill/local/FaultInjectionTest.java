@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.core.Directories;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledRow;
@@ -67,7 +68,7 @@ class FaultInjectionTest {
 
     @Test
     void everyExampleIsLabelledAndLearntExactlyOnceThroughKills() throws Exception {
-        LocalRun.deleteRecursively(WORK);
+        Directories.delete(WORK);
         Random random = new Random(SEED);
         List<LabeledRow> rows = LabeledTsv.readRows(PROJECT.resolve("data/sst2/train.tsv"), EXAMPLES);
         Map<String, Integer> killsPerService = new TreeMap<>();

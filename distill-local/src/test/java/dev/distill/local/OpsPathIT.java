@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.core.Directories;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
 import dev.distill.core.wire.Topics;
@@ -60,7 +61,7 @@ class OpsPathIT {
             ExternalTools.missing("PostgreSQL (initdb, pg_ctl)");
             return;
         }
-        LocalRun.deleteRecursively(WORK);
+        Directories.delete(WORK);
         Files.createDirectories(WORK);
         Path postgresDir = Files.createTempDirectory("distill-ops-postgres");
         String apiKey = UUID.randomUUID().toString();
@@ -107,7 +108,7 @@ class OpsPathIT {
                 stop(shell);
             }
         } finally {
-            LocalRun.deleteRecursively(postgresDir);
+            Directories.delete(postgresDir);
         }
     }
 

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distill.core.Directories;
 import dev.distill.core.Sha256;
 import dev.distill.core.wire.Channels;
 import dev.distill.core.wire.CheckpointEvent;
@@ -67,7 +68,7 @@ class PoisonInputTest {
 
     @Test
     void malformedRecordsAndRequestsAreDeadLetteredOrRefusedAndGoodOnesProcessed() throws IOException {
-        LocalRun.deleteRecursively(WORK);
+        Directories.delete(WORK);
         try (EmbeddedStack stack = EmbeddedStack.start(WORK.resolve("stack"), Topics.all(), 1);
                 ServiceProcess label = start(WORK, "label", ServiceSettings.label(stack.kafka().bootstrapServers())
                         .teacher(TEACHER).tokenizer(TOKENIZER).maxTextChars(MAX_TEXT_CHARS)
@@ -122,7 +123,7 @@ class PoisonInputTest {
     @Test
     void mutatingRequestsNeedCredentials() throws IOException {
         Path work = WORK.resolveSibling("access-control");
-        LocalRun.deleteRecursively(work);
+        Directories.delete(work);
         try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 1);
                 ServiceProcess label = start(work, "label", ServiceSettings.label(stack.kafka().bootstrapServers())
                         .teacher(TEACHER).tokenizer(TOKENIZER));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
+import dev.distill.core.Directories;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.BertClassifier;
@@ -22,7 +23,7 @@ class PruneStudentTest {
     @Test
     void aCheckpointIsPrunedToHalfItsParametersAndStillClassifies() throws Exception {
         Path work = PROJECT.resolve("distill-local/target/prune-student-test");
-        LocalRun.deleteRecursively(work);
+        Directories.delete(work);
         ModelConfig size = new ModelConfig(30522, 64, 2, 4, 256, 64, 2, 64, List.of("negative", "positive"));
         Path tokenizer = PROJECT.resolve("data/vocab/tokenizer.json");
         Path student = OfflineTraining.untrained("student", size, tokenizer, work.resolve("student"));

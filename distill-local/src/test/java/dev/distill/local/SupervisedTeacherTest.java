@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distill.core.Directories;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledRow;
@@ -51,7 +52,7 @@ class SupervisedTeacherTest {
 
     @Test
     void goldLabelsTrainATeacherThatLabelServiceLoads() {
-        LocalRun.deleteRecursively(WORK);
+        Directories.delete(WORK);
         try (EmbeddedStack stack = EmbeddedStack.start(WORK.resolve("stack"), Topics.all(), 1)) {
             String kafka = stack.kafka().bootstrapServers();
             Path checkpoint;

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.core.Directories;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.export.StudentExport;
@@ -47,7 +48,7 @@ class TransformersExportTest {
     @Test
     void plainAndHeadPrunedStudentsLoadInTransformersAndAnswerAsTheirOnnxExports() throws Exception {
         Path python = python();
-        LocalRun.deleteRecursively(WORK);
+        Directories.delete(WORK);
         ModelConfig size = new ModelConfig(30522, 64, 2, 4, 128, 64, 2, 64, List.of("negative", "positive"));
         Path student = seededCheckpoint(size, WORK.resolve("student"));
         Path pruned = PruneStudent.run(PROJECT, student, Map.of("out", WORK.resolve("pruned").toString(),

@@ -1,7 +1,6 @@
 package dev.distill.core.inference;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -9,9 +8,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
-import ai.djl.translate.NoBatchifyTranslator;
-import ai.djl.translate.TranslatorContext;
-import ai.onnxruntime.OrtSession.SessionOptions;
 import dev.distill.core.Directories;
 import dev.distill.core.Sha256;
 import dev.distill.core.checkpoint.CheckpointManifest;
@@ -23,7 +19,6 @@ import dev.distill.core.model.ModelConfig;
 import dev.distill.core.model.NativeAllocator;
 import dev.distill.core.onnx.OnnxPrecision;
 import dev.distill.core.text.TextTokenizer;
-import dev.distill.core.text.TokenizedBatch;
 import dev.distill.core.weights.WeightTransfer;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -31,10 +26,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * A text classifier loaded for inference: a checkpoint directory of this project, a Hugging Face BERT directory
@@ -44,9 +37,6 @@ import java.util.function.Function;
  * its own {@link #newPredictor()} (DJL predictors are not thread-safe).
  */
 public final class TextClassifier implements AutoCloseable {
-    /** Inputs the TorchScript contract check feeds: two rows of BERT ids, the second padded. */
-    private static final long[][] PROBE_IDS = {{101, 2023, 3185, 102}, {101, 2307, 102, 0}};
-    private static final long[][] PROBE_MASK = {{1, 1, 1, 1}, {1, 1, 1, 0}};
     private static final String INPUT_IDS = OnnxContract.INPUT_IDS;
     private static final String ATTENTION_MASK = OnnxContract.ATTENTION_MASK;
     private static final String TOKEN_TYPE_IDS = OnnxContract.TOKEN_TYPE_IDS;
@@ -175,60 +165,19 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     /**
-     * Loads a TorchScript or ONNX model and checks its inputs and outputs before anything else uses it: it must take
-     * {@code input_ids} and {@code attention_mask} (and may take {@code token_type_ids}), int64 [batch, sequence], and
-     * return float logits [batch, classes].
+     * Loads a TorchScript or ONNX model, its inputs and outputs checked before anything else uses it
+     * ({@link ExportedModels}).
      */
     static TextClassifier loadExported(Path file, Path tokenizerJson, Device device, int maxLength, String engine) {
-        NativeAllocator.configure();
-        boolean onnx = engine.equals("OnnxRuntime");
-        String kind = onnx ? "ONNX" : "TorchScript";
-        String name = file.getFileName().toString();
-        Model model = Model.newInstance(name, onnx ? Device.cpu() : device, engine);
+        ExportedModels.Probed probed = ExportedModels.load(file, device, engine);
         try {
-            if (onnx) {
-                try (SessionOptions options = OnnxContract.sessionOptions()) {
-                    model.load(file.toAbsolutePath().getParent(), name.substring(0, name.lastIndexOf('.')),
-                            Map.of("sessionOptions", options));
-                }
-            } else {
-                model.load(file.toAbsolutePath().getParent(), name.substring(0, name.lastIndexOf('.')));
-            }
-            boolean takesTokenTypeIds;
-            int numClasses;
-            try (NDManager probe = model.getNDManager().newSubManager()) {
-                NDList outputs;
-                if (onnx) {
-                    takesTokenTypeIds = OnnxContract.takesTokenTypeIds(file, model.getBlock().describeInput().keys());
-                    outputs = forward(model, probe, inputs(probe, PROBE_IDS, PROBE_MASK, takesTokenTypeIds));
-                } else {
-                    try {
-                        outputs = forward(model, probe, inputs(probe, PROBE_IDS, PROBE_MASK, false));
-                        takesTokenTypeIds = false;
-                    } catch (RuntimeException twoInputs) {
-                        try {
-                            outputs = forward(model, probe, inputs(probe, PROBE_IDS, PROBE_MASK, true));
-                            takesTokenTypeIds = true;
-                        } catch (RuntimeException threeInputs) {
-                            throw new ModelContractException("TorchScript teacher " + file + " rejects the teacher "
-                                    + "inputs: expected forward(input_ids, attention_mask[, token_type_ids]) taking "
-                                    + "int64 tensors [batch, sequence]; the model said: " + firstLine(twoInputs),
-                                    twoInputs);
-                        }
-                    }
-                }
-                numClasses = checkLogits(kind, file, outputs);
-            }
-            List<String> labels = onnx ? OnnxContract.labels(file, numClasses) : ModelConfig.numberedLabels(numClasses);
-            TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson, maxLength);
-            return new TextClassifier(model, tokenizer, Sha256.of(file), labels, takesTokenTypeIds,
-                    kind + " " + file + " (" + numClasses + " classes " + labels
-                            + (takesTokenTypeIds ? ", takes token_type_ids" : "") + ")", null);
-        } catch (IOException | MalformedModelException e) {
-            model.close();
-            throw new ModelContractException("cannot load " + kind + " teacher " + file + ": " + e.getMessage(), e);
+            return new TextClassifier(probed.model(), TextTokenizer.load(tokenizerJson, maxLength), Sha256.of(file),
+                    probed.labels(), probed.takesTokenTypeIds(), probed.description(), null);
+        } catch (IOException e) {
+            probed.model().close();
+            throw new ModelContractException("cannot read " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            model.close();
+            probed.model().close();
             throw e;
         }
     }
@@ -306,7 +255,7 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     /** Named inputs: ONNX Runtime binds them by name, the other engines by position. */
-    private static NDList inputs(NDManager manager, long[][] ids, long[][] mask, boolean withTokenTypeIds) {
+    static NDList inputs(NDManager manager, long[][] ids, long[][] mask, boolean withTokenTypeIds) {
         NDList inputs = new NDList(named(manager.create(ids), INPUT_IDS), named(manager.create(mask),
                 ATTENTION_MASK));
         if (withTokenTypeIds) {
@@ -320,52 +269,7 @@ public final class TextClassifier implements AutoCloseable {
         return array;
     }
 
-    private static NDList forward(Model model, NDManager manager, NDList inputs) {
+    static NDList forward(Model model, NDManager manager, NDList inputs) {
         return model.getBlock().forward(new ParameterStore(manager, false), inputs, false);
-    }
-
-    private static int checkLogits(String kind, Path file, NDList outputs) {
-        String expected = "; expected logits as one float tensor [batch, classes] with at least 2 classes";
-        if (outputs.isEmpty()) {
-            throw new ModelContractException(kind + " teacher " + file + " returns nothing" + expected, null);
-        }
-        NDArray logits = outputs.head();
-        long[] shape = logits.getShape().getShape();
-        boolean floating = logits.getDataType().isFloating();
-        if (shape.length != 2 || shape[0] != PROBE_IDS.length || shape[1] < 2 || !floating) {
-            throw new ModelContractException(kind + " teacher " + file + " returns " + logits.getDataType()
-                    + " " + Arrays.toString(shape) + " for a batch of " + PROBE_IDS.length + expected, null);
-        }
-        return (int) shape[1];
-    }
-
-    private static String firstLine(Throwable error) {
-        String message = String.valueOf(error.getMessage()).strip();
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
-    }
-
-    /** Tokenizes texts into the model's inputs and reads the outputs back with {@code reader}. */
-    private static final class TokenizingTranslator<O> implements NoBatchifyTranslator<List<String>, O> {
-        private final TextTokenizer tokenizer;
-        private final boolean withTokenTypeIds;
-        private final Function<NDList, O> reader;
-
-        TokenizingTranslator(TextTokenizer tokenizer, boolean withTokenTypeIds, Function<NDList, O> reader) {
-            this.tokenizer = tokenizer;
-            this.withTokenTypeIds = withTokenTypeIds;
-            this.reader = reader;
-        }
-
-        @Override
-        public NDList processInput(TranslatorContext ctx, List<String> texts) {
-            TokenizedBatch batch = tokenizer.encode(texts);
-            return inputs(ctx.getNDManager(), batch.inputIds(), batch.attentionMask(), withTokenTypeIds);
-        }
-
-        @Override
-        public O processOutput(TranslatorContext ctx, NDList list) {
-            return reader.apply(list);
-        }
     }
 }

@@ -32,7 +32,6 @@ import dev.distill.core.pruning.StructuredPruning;
 import dev.distill.core.text.TextTokenizer;
 import dev.distill.core.text.TokenizedBatch;
 import dev.distill.core.weights.WeightTransfer;
-import dev.distill.core.wire.RecordIds;
 import dev.distill.core.wire.SoftLabel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,49 +113,9 @@ public final class DistillationTrainer implements AutoCloseable {
         return block.config();
     }
 
-    /**
-     * Checks that every label can be trained on, so that a batch split into several steps is applied whole or not
-     * at all.
-     *
-     * @throws IllegalArgumentException naming the first label that cannot be trained on, and why
-     */
+    /** @throws IllegalArgumentException naming the first label that cannot be trained on ({@link TrainableLabels}) */
     public void check(List<SoftLabel> labels) {
-        if (labels == null || labels.isEmpty()) {
-            throw new IllegalArgumentException("the batch holds no labels");
-        }
-        int numClasses = block.config().numClasses();
-        for (SoftLabel label : labels) {
-            if (label == null || label.text() == null) {
-                throw new IllegalArgumentException("a label lacks its text");
-            }
-            String idProblem = RecordIds.problem("example id", label.exampleId());
-            if (idProblem != null) {
-                throw new IllegalArgumentException(idProblem);
-            }
-            if (label.label() != null && (label.label() < 0 || label.label() >= numClasses)) {
-                throw new IllegalArgumentException("example " + label.exampleId() + " has label " + label.label()
-                        + " outside [0, " + numClasses + ")");
-            }
-            if (label.logits() != null) {
-                if (label.logits().length != numClasses) {
-                    throw new IllegalArgumentException("example " + label.exampleId() + " has "
-                            + label.logits().length + " teacher logits, the student has " + numClasses + " classes");
-                }
-                for (float logit : label.logits()) {
-                    if (!Float.isFinite(logit)) {
-                        throw new IllegalArgumentException("example " + label.exampleId()
-                                + " has a non-finite teacher logit");
-                    }
-                }
-            } else if (loss.alpha() < 1f) {
-                throw new IllegalArgumentException("example " + label.exampleId() + " has no teacher logits (its "
-                        + "label-service runs without a teacher, label.teacher); training on gold labels alone "
-                        + "needs alpha = 1 (" + TrainingSettings.ALPHA_KEY + "=1)");
-            } else if (label.label() == null) {
-                throw new IllegalArgumentException("example " + label.exampleId()
-                        + " has neither teacher logits nor a gold label");
-            }
-        }
+        TrainableLabels.check(labels, block.config().numClasses(), loss.alpha());
     }
 
     /**
@@ -239,7 +198,7 @@ public final class DistillationTrainer implements AutoCloseable {
             NDArray batchLoss = terms.get(0);
             if (matching != null) {
                 NDList projected = new NDList(predictions.subList(1, predictions.size()));
-                batchLoss = batchLoss.add(Scalars.times(hiddenStateLoss.evaluate(teacherStates(labels, step),
+                batchLoss = batchLoss.add(Scalars.times(hiddenStateLoss.evaluate(matching.teacherStates(labels, step),
                         projected), matching.weight()));
             }
             collector.backward(batchLoss);
@@ -284,23 +243,6 @@ public final class DistillationTrainer implements AutoCloseable {
     /** Updates skipped because a gradient was not finite. */
     public long skippedSteps() {
         return skippedSteps;
-    }
-
-    private NDList teacherStates(List<SoftLabel> labels, NDManager manager) {
-        NDList states = new NDList(matching.teacherLayers().length);
-        for (int pair = 0; pair < matching.teacherLayers().length; pair++) {
-            float[][] rows = new float[labels.size()][];
-            for (int i = 0; i < labels.size(); i++) {
-                float[][] hidden = labels.get(i).hidden();
-                if (hidden == null || hidden.length != matching.teacherLayers().length) {
-                    throw new IllegalArgumentException("example " + labels.get(i).exampleId()
-                            + " lacks the teacher hidden states the layer map needs");
-                }
-                rows[i] = hidden[pair];
-            }
-            states.add(manager.create(rows));
-        }
-        return states;
     }
 
     /** Logits of the current parameters for the texts, in inference mode (no dropout). */

@@ -1,5 +1,7 @@
 package dev.distill.core.training;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
 import java.util.ArrayList;
@@ -74,5 +76,23 @@ public record LayerMatching(int[] studentLayers, int[] teacherLayers, int teache
             selected.add(new SoftLabel(label.exampleId(), label.text(), label.label(), label.logits(), states));
         }
         return selected;
+    }
+
+    /** The matched teacher states of every label, one array per matched pair (batch x teacher width). */
+    NDList teacherStates(List<SoftLabel> labels, NDManager manager) {
+        NDList states = new NDList(teacherLayers().length);
+        for (int pair = 0; pair < teacherLayers().length; pair++) {
+            float[][] rows = new float[labels.size()][];
+            for (int i = 0; i < labels.size(); i++) {
+                float[][] hidden = labels.get(i).hidden();
+                if (hidden == null || hidden.length != teacherLayers().length) {
+                    throw new IllegalArgumentException("example " + labels.get(i).exampleId()
+                            + " lacks the teacher hidden states the layer map needs");
+                }
+                rows[i] = hidden[pair];
+            }
+            states.add(manager.create(rows));
+        }
+        return states;
     }
 }

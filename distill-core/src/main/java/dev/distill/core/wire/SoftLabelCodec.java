@@ -2,7 +2,6 @@ package dev.distill.core.wire;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -51,7 +50,7 @@ public final class SoftLabelCodec {
         if (encoding == SoftLabelEncoding.JSON) {
             return WireCodec.encode(batch);
         }
-        Writer out = new Writer();
+        BinaryWriter out = new BinaryWriter();
         out.ensure(MAGIC.length + 2).put(MAGIC).put(VERSION).put((byte) encoding.ordinal());
         out.string(batch.batchId());
         out.string(batch.teacherId());
@@ -78,7 +77,7 @@ public final class SoftLabelCodec {
         return Arrays.copyOf(out.buffer.array(), out.buffer.position());
     }
 
-    private void writeLogits(Writer out, float[] logits) {
+    private void writeLogits(BinaryWriter out, float[] logits) {
         if (logits == null) {
             out.varint(null);
             return;
@@ -126,7 +125,7 @@ public final class SoftLabelCodec {
         return (float) (max + Math.log(sum / (logits.length - top.length)));
     }
 
-    private void writeValues(Writer out, float[] values) {
+    private void writeValues(BinaryWriter out, float[] values) {
         if (encoding == SoftLabelEncoding.FP32) {
             ByteBuffer buffer = out.ensure(4 * values.length);
             for (float value : values) {
@@ -159,7 +158,7 @@ public final class SoftLabelCodec {
             throw new WireFormatException("binary soft-label batch with unknown encoding " + encodingIndex, null);
         }
         SoftLabelEncoding encoding = SoftLabelEncoding.values()[encodingIndex];
-        Reader in = new Reader(ByteBuffer.wrap(bytes, MAGIC.length + 2, bytes.length - MAGIC.length - 2));
+        BinaryReader in = new BinaryReader(ByteBuffer.wrap(bytes, MAGIC.length + 2, bytes.length - MAGIC.length - 2));
         try {
             String batchId = in.string();
             String teacherId = in.string();
@@ -194,7 +193,7 @@ public final class SoftLabelCodec {
         }
     }
 
-    private static float[] readLogits(Reader in, SoftLabelEncoding encoding) {
+    private static float[] readLogits(BinaryReader in, SoftLabelEncoding encoding) {
         Integer classes = in.varint();
         if (classes == null) {
             return null;
@@ -230,150 +229,12 @@ public final class SoftLabelCodec {
         return logits;
     }
 
-    private static float[] readValues(Reader in, int count, SoftLabelEncoding encoding) {
+    private static float[] readValues(BinaryReader in, int count, SoftLabelEncoding encoding) {
         float[] values = new float[count];
         for (int i = 0; i < count; i++) {
             values[i] = encoding == SoftLabelEncoding.FP32 ? in.buffer.getFloat()
                     : HalfFloat.toFloat(in.buffer.getShort());
         }
         return values;
-    }
-
-    /** A growable big-endian buffer. */
-    private static final class Writer {
-        private ByteBuffer buffer = ByteBuffer.allocate(4096);
-
-        ByteBuffer ensure(int bytes) {
-            if (buffer.remaining() < bytes) {
-                ByteBuffer larger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2, buffer.position() + bytes));
-                buffer.flip();
-                larger.put(buffer);
-                buffer = larger;
-            }
-            return buffer;
-        }
-
-        /** Unsigned LEB128 of {@code value + 1}; 0 for null. */
-        void varint(Integer value) {
-            if (value != null && value < 0) {
-                throw new IllegalArgumentException("varints carry values from 0 up, not " + value);
-            }
-            long encoded = value == null ? 0 : value.longValue() + 1;
-            ensure(5);
-            while (encoded >= 0x80) {
-                buffer.put((byte) (encoded & 0x7F | 0x80));
-                encoded >>>= 7;
-            }
-            buffer.put((byte) encoded);
-        }
-
-        void string(String value) {
-            if (value == null) {
-                varint(null);
-                return;
-            }
-            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-            varint(utf8.length);
-            ensure(utf8.length).put(utf8);
-        }
-
-        void strings(List<String> values) {
-            if (values == null) {
-                varint(null);
-                return;
-            }
-            varint(values.size());
-            values.forEach(this::string);
-        }
-
-        void ints(int[] values) {
-            if (values == null) {
-                varint(null);
-                return;
-            }
-            varint(values.length);
-            for (int value : values) {
-                varint(value);
-            }
-        }
-    }
-
-    /** Reads what {@link Writer} wrote, refusing counts the remaining bytes cannot hold before allocating. */
-    private static final class Reader {
-        private final ByteBuffer buffer;
-
-        Reader(ByteBuffer buffer) {
-            this.buffer = buffer;
-        }
-
-        Integer varint() {
-            long value = 0;
-            for (int shift = 0; shift < 35; shift += 7) {
-                byte next = buffer.get();
-                value |= (long) (next & 0x7F) << shift;
-                if (next >= 0) {
-                    if (value - 1 > Integer.MAX_VALUE) {
-                        throw new WireFormatException("binary soft-label batch is corrupt: varint out of range", null);
-                    }
-                    return value == 0 ? null : (int) (value - 1);
-                }
-            }
-            throw new WireFormatException("binary soft-label batch is corrupt: varint longer than 5 bytes", null);
-        }
-
-        /** A count that must be present, each counted item taking at least {@code minimumBytesEach}. */
-        int count(int minimumBytesEach) {
-            Integer count = varint();
-            if (count == null) {
-                throw new WireFormatException("binary soft-label batch is corrupt: a count is missing", null);
-            }
-            return check(count, minimumBytesEach);
-        }
-
-        int check(int count, int minimumBytesEach) {
-            if ((long) count * minimumBytesEach > buffer.remaining()) {
-                throw new WireFormatException("binary soft-label batch is corrupt: a count of " + count
-                        + " does not fit in the " + buffer.remaining() + " bytes left", null);
-            }
-            return count;
-        }
-
-        String string() {
-            Integer length = varint();
-            if (length == null) {
-                return null;
-            }
-            byte[] utf8 = new byte[check(length, 1)];
-            buffer.get(utf8);
-            return new String(utf8, StandardCharsets.UTF_8);
-        }
-
-        List<String> strings() {
-            Integer count = varint();
-            if (count == null) {
-                return null;
-            }
-            List<String> values = new ArrayList<>(check(count, 1));
-            for (int i = 0; i < count; i++) {
-                values.add(string());
-            }
-            return values;
-        }
-
-        int[] ints() {
-            Integer count = varint();
-            if (count == null) {
-                return null;
-            }
-            int[] values = new int[check(count, 1)];
-            for (int i = 0; i < values.length; i++) {
-                Integer value = varint();
-                if (value == null) {
-                    throw new WireFormatException("binary soft-label batch is corrupt: a null in a list", null);
-                }
-                values[i] = value;
-            }
-            return values;
-        }
     }
 }

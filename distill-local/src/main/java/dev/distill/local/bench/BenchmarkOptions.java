@@ -2,8 +2,8 @@ package dev.distill.local.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.distill.core.Directories;
 import dev.distill.core.model.ModelConfig;
-import dev.distill.local.LocalRun;
 import dev.distill.local.OfflineTraining;
 import dev.distill.local.Project;
 import java.io.IOException;
@@ -106,7 +106,7 @@ final class BenchmarkOptions {
     Path outDir(String benchmark) {
         Path outDir = Path.of(option("out", project.resolve("target/bench").resolve(benchmark).toString()))
                 .toAbsolutePath();
-        LocalRun.deleteRecursively(outDir);
+        Directories.delete(outDir);
         return outDir;
     }
 

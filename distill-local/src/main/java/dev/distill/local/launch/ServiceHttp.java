@@ -14,7 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads from a running service over HTTP: JSON resources and Prometheus metrics. */
+/** Talks to a running service over HTTP: reads JSON resources and Prometheus metrics, posts JSON with the API key. */
 public final class ServiceHttp {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,4 +79,21 @@ public final class ServiceHttp {
         }
     }
 
+    /** Posts {@code body} as JSON with the API key ({@link ServiceProcess#AUTHORIZATION}); any answer is returned. */
+    public static HttpResponse<String> postJson(String url, Object body) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", ServiceProcess.AUTHORIZATION)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                    .build();
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("POST " + url + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
 }

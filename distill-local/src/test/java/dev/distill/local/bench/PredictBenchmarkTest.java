@@ -3,7 +3,7 @@ package dev.distill.local.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.distill.local.LocalRun;
+import dev.distill.core.Directories;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ class PredictBenchmarkTest {
     @SuppressWarnings("unchecked")
     void everyLevelIsAnsweredWithoutFailures() throws Exception {
         Path work = PROJECT.resolve("distill-local/target/bench-predict-test");
-        LocalRun.deleteRecursively(work);
+        Directories.delete(work);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         Map<String, Object> results = new PredictBenchmark(BenchmarkOptions.of(Map.of("clients", "1,4", "seconds", "2",
                 "warm-up-seconds", "1", "out", work.toString()), PROJECT),

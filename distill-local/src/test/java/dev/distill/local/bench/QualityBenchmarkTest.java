@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.distill.local.LocalRun;
+import dev.distill.core.Directories;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +28,7 @@ class QualityBenchmarkTest {
     @SuppressWarnings("unchecked")
     void smallRunProducesTheTableAndARerunReusesEveryStage() throws Exception {
         Path work = PROJECT.resolve("distill-local/target/bench-quality-test");
-        LocalRun.deleteRecursively(work);
+        Directories.delete(work);
         Map<String, String> options = new HashMap<>(Map.of("teacher", "pretrained:all-minilm-l6-v2",
                 "teacher-examples", "128", "student-layers", "2", "student-intermediate", "768",
                 "student-examples", "128", "augmented", "32", "seeds", "1,2", "eval-limit", "32",

@@ -2,7 +2,7 @@ package dev.distill.local.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.distill.local.LocalRun;
+import dev.distill.core.Directories;
 import dev.distill.local.launch.ServiceHttp;
 import dev.distill.local.launch.ServiceProcess;
 import java.io.BufferedReader;
@@ -189,6 +189,6 @@ public final class HeadlessBrowser implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LocalRun.deleteRecursively(profile);
+        Directories.delete(profile);
     }
 }

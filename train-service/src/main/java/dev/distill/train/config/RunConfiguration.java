@@ -1,5 +1,7 @@
 package dev.distill.train.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.model.ModelConfig;
 import java.lang.reflect.InvocationTargetException;
@@ -126,5 +128,14 @@ public final class RunConfiguration {
     /** {@code checkpointEverySteps} -> {@code checkpoint-every-steps}, as SmallRye Config names mapping keys. */
     static String kebab(String name) {
         return name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+    }
+
+    /** The configuration as JSON, for the run row. */
+    public static String json(SortedMap<String, String> configuration) {
+        try {
+            return new ObjectMapper().writeValueAsString(configuration);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the run configuration as JSON", e);
+        }
     }
 }

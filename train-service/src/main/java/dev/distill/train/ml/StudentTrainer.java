@@ -1,9 +1,6 @@
 package dev.distill.train.ml;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.Sha256;
-import dev.distill.core.checkpoint.CheckpointException;
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.checkpoint.ParameterSnapshot;
@@ -26,7 +23,6 @@ import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,9 +32,6 @@ import java.util.SortedMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -55,9 +48,7 @@ public class StudentTrainer {
     private final TrainingMetrics metrics;
     private final StreamPosition position;
     private final ModelThread modelThread = new ModelThread("student");
-    /** Writes checkpoints one at a time, in order, off the model's thread. */
-    private final ExecutorService checkpointWriter = Executors.newSingleThreadExecutor(
-            work -> new Thread(work, "checkpoint-writer"));
+    private final CheckpointWriter checkpointWriter;
     private final StudentFactory students;
     /** Null until the student's classes are known (the first batch names them when nothing else did). */
     private DistillationTrainer trainer;
@@ -87,6 +78,7 @@ public class StudentTrainer {
         this.config = config;
         this.metrics = metrics;
         this.position = position;
+        this.checkpointWriter = new CheckpointWriter(config.checkpointDir());
         String nameProblem = RecordIds.problem("run name", config.runName());
         if (nameProblem != null) {
             throw new IllegalArgumentException(nameProblem);
@@ -270,45 +262,8 @@ public class StudentTrainer {
         lastCheckpointId = checkpointId;
         lossSinceCheckpoint = 0;
         appliedSinceCheckpoint.clear();
-        return CompletableFuture.supplyAsync(() -> write(parameters, manifest, applied), checkpointWriter)
-                .thenApply(directory -> new StepOutcome(step, seen, meanLoss, new CheckpointEvent(runId, checkpointId,
+        return checkpointWriter.write(parameters, manifest, applied).thenApply(directory -> new StepOutcome(step, seen, meanLoss, new CheckpointEvent(runId, checkpointId,
                         step, seen, directory.toString(), meanLoss), offsets));
-    }
-
-    /**
-     * Writes the snapshot, retrying until the disk takes it (each try is atomic): a checkpoint is never skipped, so
-     * its ledger and stream position stay in the chain, and training stalls at the next checkpoint instead.
-     */
-    private Path write(ParameterSnapshot parameters, CheckpointManifest manifest, List<String> applied) {
-        try (parameters) {
-            for (long backOff = 500; ; backOff = Math.min(10_000, 2 * backOff)) {
-                long started = System.nanoTime();
-                try {
-                    Path directory = parameters.writeCheckpoint(config.checkpointDir(), manifest, applied)
-                            .toAbsolutePath();
-                    LOG.infof("checkpoint %s at step %d (%d examples, mean loss %.4f), written in %d ms", directory,
-                            manifest.step(), manifest.examplesSeen(), manifest.trainLoss(),
-                            (System.nanoTime() - started) / 1_000_000);
-                    return directory;
-                } catch (CheckpointException e) {
-                    LOG.warnf("checkpoint at step %d not written, retrying in %d ms: %s", manifest.step(), backOff,
-                            e.getMessage());
-                    Thread.sleep(backOff);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CheckpointException("checkpoint at step " + manifest.step() + " not written: stopped", e);
-        }
-    }
-
-    /** The run's configuration as JSON, for the run row. */
-    public String resolvedConfigJson() {
-        try {
-            return new ObjectMapper().writeValueAsString(resolvedConfig);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**
@@ -320,12 +275,7 @@ public class StudentTrainer {
         if (steps > lastCheckpointStep) {
             checkpoint();
         }
-        checkpointWriter.shutdown();
-        if (!checkpointWriter.awaitTermination(WRITES_AT_SHUTDOWN.toSeconds(), TimeUnit.SECONDS)) {
-            LOG.warnf("a checkpoint was still being written after %s; stopped (the run resumes from the one before)",
-                    WRITES_AT_SHUTDOWN);
-            checkpointWriter.shutdownNow();
-        }
+        checkpointWriter.close(WRITES_AT_SHUTDOWN);
         if (trainer != null) {
             modelThread.run(trainer::close);
         }

@@ -3,6 +3,7 @@ package dev.distill.train.service;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.train.StudentCheckpoint;
 import dev.distill.train.TrainingRun;
+import dev.distill.train.config.RunConfiguration;
 import dev.distill.train.ml.StepOutcome;
 import dev.distill.train.ml.StudentTrainer;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -70,7 +71,7 @@ public class RunService {
                 .setParameter("id", trainer.runId())
                 .setParameter("name", trainer.runName())
                 .setParameter("now", Instant.now())
-                .setParameter("config", trainer.resolvedConfigJson())
+                .setParameter("config", RunConfiguration.json(trainer.resolvedConfig()))
                 .executeUpdate());
     }
 
