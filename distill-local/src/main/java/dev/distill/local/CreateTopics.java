@@ -7,71 +7,58 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code bin/create-topics}: creates every topic of the pipeline on a Kafka cluster, with the partitions and
  * configuration of {@link Topics#specs} (the soft-label log kept forever, dead letters for 14 days). Topics that exist
  * are left as they are.
  */
-public final class CreateTopics {
-    private static final String USAGE = """
-            usage: bin/create-topics BOOTSTRAP_SERVERS [REPLICATION_FACTOR] [--command-config FILE]
-              BOOTSTRAP_SERVERS      the cluster, e.g. broker:9092
-              REPLICATION_FACTOR     replicas per partition; default 1 (use 3 on a production cluster)
-              --command-config FILE  Kafka client properties (security.protocol, sasl.*, ssl.*) for the connection
-            """;
+@Command(name = "bin/create-topics", sortOptions = false,
+        description = "Creates every topic of the pipeline on a Kafka cluster; existing topics are left as they are.")
+public final class CreateTopics implements Callable<Integer> {
+    @Mixin
+    CommandLineTool.Help help;
 
-    private CreateTopics() {
-    }
+    @Parameters(index = "0", paramLabel = "BOOTSTRAP_SERVERS", description = "the cluster, e.g. broker:9092")
+    String bootstrapServers;
 
-    /** The parsed command line: client properties (bootstrap servers included) and the replication factor. */
-    private record Arguments(Properties client, short replication) {
-    }
+    @Parameters(index = "1", arity = "0..1", paramLabel = "REPLICATION_FACTOR", defaultValue = "1",
+            description = "replicas per partition; default 1 (use 3 on a production cluster)")
+    short replication;
+
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Kafka client properties (security.protocol, sasl.*, ssl.*) for the connection")
+    Path commandConfig;
 
     public static void main(String[] args) {
-        try {
-            Arguments arguments = parse(args);
-            create(arguments.client(), arguments.replication());
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.print(USAGE);
-            System.exit(2);
-        } catch (IllegalStateException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(1);
-        }
+        CommandLineTool.run(new CreateTopics(), args);
     }
 
-    private static Arguments parse(String[] args) {
+    @Override
+    public Integer call() {
+        if (replication < 1) {
+            throw new IllegalArgumentException("REPLICATION_FACTOR must be at least 1, got " + replication);
+        }
         Properties client = new Properties();
-        Short replication = null;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--command-config")) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("--command-config needs a file");
-                }
-                Path file = Path.of(args[++i]);
-                try (Reader reader = Files.newBufferedReader(file)) {
-                    client.load(reader);
-                } catch (IOException e) {
-                    throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
-                }
-            } else if (!client.containsKey(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-                client.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[i]);
-            } else if (replication == null && args[i].matches("[1-9][0-9]?")) {
-                replication = Short.parseShort(args[i]);
-            } else {
-                throw new IllegalArgumentException("unexpected argument " + args[i]);
+        if (commandConfig != null) {
+            try (Reader reader = Files.newBufferedReader(commandConfig)) {
+                client.load(reader);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + commandConfig + ": " + e.getMessage(), e);
             }
         }
-        if (!client.containsKey(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-            throw new IllegalArgumentException("BOOTSTRAP_SERVERS is missing");
-        }
-        return new Arguments(client, replication == null ? 1 : replication);
+        client.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        create(client, replication);
+        return 0;
     }
 
     private static void create(Properties client, short replication) {

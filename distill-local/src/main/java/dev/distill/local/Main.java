@@ -13,46 +13,57 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Command-line entry of the local run: fine-tune (or reuse) a teacher, stream the data through label -> train -> eval,
  * and print the leaderboard, the teacher and the best student side by side, and where the exported student is.
  */
-public final class Main {
-    private static final String USAGE = """
-            usage: ./run-local.sh [--data DIR] [--limit N] [--eval-limit N] [--teacher CHECKPOINT]
-                                  [--teacher-examples N] [--work DIR] [--keep-running]
-              --data DIR             folder with train.tsv and dev.tsv (sentence<TAB>label); default data/sst2
-              --limit N              stream the first N training examples; default 30000
-              --eval-limit N         score checkpoints on the first N dev rows; default all
-              --teacher DIR          use this teacher checkpoint instead of fine-tuning bge-small-en-v1.5
-              --teacher-examples N   fine-tune the teacher on N training examples; default 30000 (0: all).
-                                     The fine-tuned teacher is kept in target/teachers and reused by later runs
-              --work DIR             where broker, database, checkpoints, logs and the exported student go;
-                                     default target/local-run
-              --keep-running         leave the services (and the dashboard) up at the end; Ctrl+C stops them
-            """;
-    private static final String KEEP_RUNNING = "--keep-running";
+@Command(name = "./run-local.sh", sortOptions = false, description = "Runs the whole pipeline on an embedded Kafka "
+        + "broker and PostgreSQL: teacher, streaming, leaderboard, teacher and student side by side, export.")
+public final class Main implements Callable<Integer> {
+    @Mixin
+    CommandLineTool.Help help;
 
-    private Main() {
-    }
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "folder with train.tsv and dev.tsv (sentence<TAB>label); default data/sst2")
+    String data;
+
+    @Option(names = "--limit", paramLabel = "N", description = "stream the first N training examples; default 30000")
+    Integer limit;
+
+    @Option(names = "--eval-limit", paramLabel = "N",
+            description = "score checkpoints on the first N dev rows; default all")
+    Integer evalLimit;
+
+    @Option(names = "--teacher", paramLabel = "CHECKPOINT",
+            description = "use this teacher checkpoint instead of fine-tuning bge-small-en-v1.5")
+    String teacher;
+
+    @Option(names = "--teacher-examples", paramLabel = "N", description = "fine-tune the teacher on N training "
+            + "examples; default 30000 (0: all). The fine-tuned teacher is kept in target/teachers and reused")
+    Integer teacherExamples;
+
+    @Option(names = "--work", paramLabel = "DIR", description = "where broker, database, checkpoints, logs and the "
+            + "exported student go; default target/local-run")
+    String work;
+
+    @Option(names = "--keep-running",
+            description = "leave the services (and the dashboard) up at the end; Ctrl+C stops them")
+    boolean keepRunning;
 
     public static void main(String[] args) {
+        CommandLineTool.run(new Main(), args);
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
         PrintStream out = System.out;
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            out.print(USAGE);
-            return;
-        }
-        LocalRunOptions options;
-        try {
-            options = parse(args, Project.dir());
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.print(USAGE);
-            System.exit(2);
-            return;
-        }
+        LocalRunOptions options = options(Project.dir());
         long started = System.nanoTime();
         try (LocalRun run = LocalRun.start(options, out)) {
             // Ctrl+C (or a kill) stops the services and the embedded broker and database too
@@ -60,16 +71,12 @@ public final class Main {
             streamAndReport(run, options, out);
             out.printf("%ndone in %.1f min; checkpoints in %s%n", (System.nanoTime() - started) / 60e9,
                     run.checkpointDir());
-            if (List.of(args).contains(KEEP_RUNNING)) {
+            if (keepRunning) {
                 out.println("the services stay up (dashboard: " + run.dashboardUrl() + "); Ctrl+C stops them");
                 new CountDownLatch(1).await();
             }
-        } catch (RuntimeException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
+        return 0;
     }
 
     /**
@@ -155,47 +162,36 @@ public final class Main {
      * @throws IllegalArgumentException for an unknown option or a bad value
      */
     static LocalRunOptions parse(String[] args, Path projectDir) {
-        LocalRunOptions options = LocalRunOptions.defaults(projectDir);
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals(KEEP_RUNNING)) {
-                continue;
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(flag + " needs a value");
-            }
-            String value = args[++i];
-            switch (flag) {
-                case "--data" -> {
-                    Path dir = projectDir.resolve(value);
-                    for (String file : List.of("train.tsv", "dev.tsv")) {
-                        if (!Files.isRegularFile(dir.resolve(file))) {
-                            throw new IllegalArgumentException("--data " + value + " has no " + file);
-                        }
-                    }
-                    options = options.withData(dir.resolve("train.tsv"), dir.resolve("dev.tsv"));
-                }
-                case "--limit" -> options = options.withLimits(positive(flag, value), options.evalLimit());
-                case "--eval-limit" -> options = options.withLimits(options.streamLimit(), positive(flag, value));
-                case "--teacher" -> options = options.withTeacher(projectDir.resolve(value));
-                case "--teacher-examples" -> options = options.withTeacherExamples(
-                        value.equals("0") ? 0 : positive(flag, value));
-                case "--work" -> options = options.withWorkDir(projectDir.resolve(value));
-                default -> throw new IllegalArgumentException("unknown option " + flag);
-            }
-        }
-        return options;
+        return CommandLineTool.parse(new Main(), args).options(projectDir);
     }
 
-    private static int positive(String flag, String value) {
-        try {
-            int number = Integer.parseInt(value);
-            if (number > 0) {
-                return number;
+    private LocalRunOptions options(Path projectDir) {
+        LocalRunOptions options = LocalRunOptions.defaults(projectDir);
+        if (data != null) {
+            Path dir = projectDir.resolve(data);
+            for (String file : List.of("train.tsv", "dev.tsv")) {
+                if (!Files.isRegularFile(dir.resolve(file))) {
+                    throw new IllegalArgumentException("--data " + data + " has no " + file);
+                }
             }
-        } catch (NumberFormatException e) {
-            // fall through to the error below
+            options = options.withData(dir.resolve("train.tsv"), dir.resolve("dev.tsv"));
         }
-        throw new IllegalArgumentException(flag + " takes a positive whole number, got '" + value + "'");
+        options = options.withLimits(limit == null ? options.streamLimit() : positive("--limit", limit),
+                evalLimit == null ? options.evalLimit() : positive("--eval-limit", evalLimit));
+        if (teacher != null) {
+            options = options.withTeacher(projectDir.resolve(teacher));
+        }
+        if (teacherExamples != null) {
+            options = options.withTeacherExamples(teacherExamples == 0 ? 0
+                    : positive("--teacher-examples", teacherExamples));
+        }
+        return work == null ? options : options.withWorkDir(projectDir.resolve(work));
+    }
+
+    private static int positive(String option, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + " takes a positive whole number, got " + value);
+        }
+        return value;
     }
 }

@@ -13,7 +13,6 @@ import dev.distill.core.model.BertClassifier;
 import dev.distill.core.model.ModelConfig;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** {@code bin/prune-student}: half the heads and the feed-forward width that keeps half the parameters. */
@@ -28,8 +27,8 @@ class PruneStudentTest {
         Path tokenizer = PROJECT.resolve("data/vocab/tokenizer.json");
         Path student = OfflineTraining.untrained("student", size, tokenizer, work.resolve("student"));
 
-        Path pruned = PruneStudent.run(PROJECT, student, Map.of("out", work.resolve("pruned").toString(),
-                "batches", "4"));
+        Path pruned = CommandLineTool.parse(new PruneStudent(), student.toString(), "--out",
+                work.resolve("pruned").toString(), "--batches", "4").prune(PROJECT);
         ModelConfig prunedSize = Checkpoints.readManifest(pruned).model();
         assertEquals(2, prunedSize.heads());
         assertEquals(16, prunedSize.attentionHeadSize(), "heads keep their width");
@@ -41,8 +40,10 @@ class PruneStudentTest {
             assertEquals(2, predictor.predict(List.of("a gripping film", "dull")).length);
         }
 
-        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> PruneStudent.run(
-                PROJECT, student, Map.of("out", work.resolve("other").toString(), "heads", "9", "batches", "1")));
+        PruneStudent nineHeads = CommandLineTool.parse(new PruneStudent(), student.toString(), "--out",
+                work.resolve("other").toString(), "--heads", "9", "--batches", "1");
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+                () -> nineHeads.prune(PROJECT));
         assertTrue(tooMany.getMessage().contains("cannot keep 9 of 4 heads"), tooMany.getMessage());
     }
 }

@@ -51,8 +51,8 @@ class TransformersExportTest {
         Directories.delete(WORK);
         ModelConfig size = new ModelConfig(30522, 64, 2, 4, 128, 64, 2, 64, List.of("negative", "positive"));
         Path student = seededCheckpoint(size, WORK.resolve("student"));
-        Path pruned = PruneStudent.run(PROJECT, student, Map.of("out", WORK.resolve("pruned").toString(),
-                "batches", "2"));
+        Path pruned = CommandLineTool.parse(new PruneStudent(), student.toString(), "--out",
+                WORK.resolve("pruned").toString(), "--batches", "2").prune(PROJECT);
         assertEquals(2, Checkpoints.readManifest(pruned).model().heads(), "half the heads pruned away");
         Path sentences = WORK.resolve("sentences.json");
         JSON.writeValue(sentences.toFile(), SENTENCES);

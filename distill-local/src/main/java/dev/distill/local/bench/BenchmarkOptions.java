@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.distill.core.Directories;
 import dev.distill.core.model.ModelConfig;
+import dev.distill.local.CommandLineTool;
 import dev.distill.local.OfflineTraining;
 import dev.distill.local.Project;
 import java.io.IOException;
@@ -14,9 +15,17 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /** {@code --name value} options of a benchmark command, and where its results go. */
 final class BenchmarkOptions {
+    private static final Pattern USAGE_NAME = Pattern.compile("usage: (\\S+)");
+    private static final Pattern LISTED_OPTION = Pattern.compile("\\[--([\\w-]+) ([^\\]]+)]");
     private final Map<String, String> values;
     private final Path project;
 
@@ -26,34 +35,74 @@ final class BenchmarkOptions {
     }
 
     /**
-     * Parses the arguments and runs the benchmark; prints the usage for {@code --help}, and the usage with the
-     * problem for bad options (exit status 2).
+     * Parses the arguments and runs the benchmark, as every tool runs ({@link CommandLineTool}): {@code --help}
+     * prints the usage, an option the usage does not list or a value the benchmark refuses prints what is wrong and
+     * the usage (exit status 2).
+     *
+     * @param usage the benchmark's usage: {@code usage: NAME [--option VALUE] ...}, then notes; each
+     *              {@code [--option VALUE]} is an option, VALUE its default or what it takes
      */
     static void main(String[] args, String usage, Consumer<BenchmarkOptions> benchmark) {
-        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.print(usage);
-            return;
-        }
-        Map<String, String> values = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i += 2) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.print("error: expected --option value pairs\n" + usage);
-                System.exit(2);
+        System.exit(execute(args, usage, benchmark, System.out, System.err));
+    }
+
+    /** As {@link #main}; returns the exit status. */
+    static int execute(String[] args, String usage, Consumer<BenchmarkOptions> benchmark, PrintStream out,
+            PrintStream err) {
+        CommandLine cli = new CommandLine(command(usage));
+        cli.setExecutionStrategy(parsed -> {
+            Integer helped = CommandLine.executeHelpRequest(parsed);
+            if (helped != null) {
+                return helped;
             }
-            String name = args[i].substring(2);
-            if (!usage.contains("[--" + name + " ")) {
-                System.err.print("error: unknown option " + args[i] + "\n" + usage);
-                System.exit(2);
-            }
-            values.put(name, args[i + 1]);
-        }
-        Path project = Project.dir();
+            benchmark.accept(new BenchmarkOptions(values(parsed), Project.dir()));
+            return 0;
+        });
+        return CommandLineTool.execute(cli, args, out, err);
+    }
+
+    /**
+     * The options the arguments give, without running anything: for the documented commands' dry run.
+     *
+     * @throws IllegalArgumentException with picocli's reason, for arguments the benchmark would refuse
+     */
+    static BenchmarkOptions parse(String usage, String... args) {
         try {
-            benchmark.accept(new BenchmarkOptions(values, project));
-        } catch (IllegalArgumentException e) {
-            System.err.print("error: " + e.getMessage() + "\n" + usage);
-            System.exit(2);
+            return new BenchmarkOptions(values(new CommandLine(command(usage)).parseArgs(args)), Project.dir());
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /** The command the usage describes: its name, its notes and its options, each taking one value. */
+    private static CommandSpec command(String usage) {
+        Matcher name = USAGE_NAME.matcher(usage);
+        if (!name.find()) {
+            throw new IllegalStateException("a benchmark usage starts with 'usage: NAME': " + usage);
+        }
+        CommandSpec command = CommandSpec.create().name(name.group(1));
+        command.usageMessage().description(usage.lines().filter(line -> !line.isBlank()
+                && !line.strip().startsWith("[") && !line.startsWith("usage:")).toArray(String[]::new));
+        command.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("show this help and exit")
+                .build());
+        Matcher listed = LISTED_OPTION.matcher(usage);
+        while (listed.find()) {
+            String value = listed.group(2);
+            command.addOption(OptionSpec.builder("--" + listed.group(1)).type(String.class)
+                    .paramLabel(value.matches("[A-Z][A-Z,_]*") ? value : "VALUE")
+                    .description(value.matches("[A-Z][A-Z,_]*") ? "" : "default: " + value).build());
+        }
+        return command;
+    }
+
+    private static Map<String, String> values(ParseResult parsed) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (OptionSpec option : parsed.matchedOptions()) {
+            if (!option.usageHelp()) {
+                values.put(option.longestName().substring(2), option.getValue());
+            }
+        }
+        return values;
     }
 
     static BenchmarkOptions of(Map<String, String> values, Path project) {

@@ -40,7 +40,7 @@ import java.util.Optional;
  * interleave the sides and are reduced to medians with their spread.
  */
 public final class PeerBenchmark {
-    private static final String USAGE = """
+    static final String USAGE = """
             usage: bench/peers [--python python3] [--repetitions 5] [--examples 4096] [--batch-size 32]
                                [--max-length 64] [--poll-examples 1024] [--teacher-size 384,12,12]
                                [--student-size 384,4,12] [--small-teacher-size 256,4,4] [--small-student-size 64,2,2]

@@ -24,7 +24,7 @@ import java.util.Map;
  * measuring both sides back to back. Writes {@code results.json} and {@code results.md}.
  */
 public final class PerformanceBenchmark {
-    private static final String USAGE = """
+    static final String USAGE = """
             usage: bench/performance [--repetitions 5] [--examples 8192] [--teacher-size HIDDEN,LAYERS,HEADS]
                                      [--student-size HIDDEN,LAYERS,HEADS] [--max-length 64] [--batch-size 32]
                                      [--poll-examples 1024] [--train-examples 8192]

@@ -49,7 +49,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * its weights do not matter for speed. Writes {@code results.json} and {@code results.md}.
  */
 public final class PredictBenchmark {
-    private static final String USAGE = """
+    static final String USAGE = """
             usage: bench/predict [--student CHECKPOINT] [--clients 1,8,32] [--seconds 20] [--warm-up-seconds 5]
                                  [--out DIR]
             """;

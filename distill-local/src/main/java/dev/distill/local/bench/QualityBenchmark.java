@@ -45,7 +45,7 @@ import java.util.stream.IntStream;
  * Writes {@code results.json} and {@code results.md}.
  */
 public final class QualityBenchmark {
-    private static final String USAGE = """
+    static final String USAGE = """
             usage: bench/quality [--data DIR] [--teacher pretrained:bge-small-en-v1.5] [--teacher-examples N]
                                  [--teacher-epochs auto] [--teacher-learning-rate 5e-5] [--max-length 64]
                                  [--student-layers N] [--student-intermediate N] [--student-examples 40000]

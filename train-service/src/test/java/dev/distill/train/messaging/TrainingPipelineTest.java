@@ -118,11 +118,9 @@ class TrainingPipelineTest {
         assertEquals(records, ledgered.size(), "and in one only");
 
         Set<String> ours = new HashSet<>();
-        try (Stream<Path> checkpoints = Files.list(TrainTestProfile.CHECKPOINT_DIR)) {
-            for (Path checkpoint : checkpoints.toList()) {
-                if (Checkpoints.readAppliedExamples(checkpoint).stream().anyMatch(id -> id.startsWith(prefix))) {
-                    ours.add(Checkpoints.readManifest(checkpoint).checkpointId());
-                }
+        for (Path checkpoint : writtenCheckpoints()) {
+            if (Checkpoints.readAppliedExamples(checkpoint).stream().anyMatch(id -> id.startsWith(prefix))) {
+                ours.add(Checkpoints.readManifest(checkpoint).checkpointId());
             }
         }
         List<CheckpointEvent> announced = KafkaTopics.readUntil(Topics.CHECKPOINTS, read -> events(read).stream()
@@ -145,21 +143,28 @@ class TrainingPipelineTest {
         return records.stream().map(record -> WireCodec.decode(record.value(), CheckpointEvent.class)).toList();
     }
 
+    /**
+     * The checkpoint directories written so far: a {@code .tmp-} directory is one still being written (checkpoints
+     * are written while training goes on), not a checkpoint yet.
+     */
+    private static List<Path> writtenCheckpoints() throws IOException {
+        if (!Files.isDirectory(TrainTestProfile.CHECKPOINT_DIR)) {
+            return List.of();
+        }
+        try (Stream<Path> checkpoints = Files.list(TrainTestProfile.CHECKPOINT_DIR)) {
+            return checkpoints.filter(dir -> !dir.getFileName().toString().startsWith(".tmp-")).sorted().toList();
+        }
+    }
+
     /** Every ledger line of every checkpoint written so far that starts with {@code prefix}. */
     private static List<String> awaitLedgered(String prefix, int expected) throws IOException {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         List<String> lines = List.of();
         while (System.nanoTime() < deadline) {
             lines = new ArrayList<>();
-            if (Files.isDirectory(TrainTestProfile.CHECKPOINT_DIR)) {
-                try (Stream<Path> checkpoints = Files.list(TrainTestProfile.CHECKPOINT_DIR)) {
-                    for (Path checkpoint : checkpoints.sorted().toList()) {
-                        if (Files.exists(checkpoint.resolve("applied-examples.txt"))) {
-                            Checkpoints.readAppliedExamples(checkpoint).stream()
-                                    .filter(line -> line.startsWith(prefix)).forEach(lines::add);
-                        }
-                    }
-                }
+            for (Path checkpoint : writtenCheckpoints()) {
+                Checkpoints.readAppliedExamples(checkpoint).stream().filter(line -> line.startsWith(prefix))
+                        .forEach(lines::add);
             }
             if (lines.size() >= expected) {
                 return lines;
