@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.core.checkpoint.CheckpointManifest;
+import dev.distill.core.checkpoint.CheckpointRetirement;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
@@ -33,6 +34,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,6 +106,10 @@ class PipelineEndToEndTest {
                 .body("[0].examplesSeen", equalTo(STREAMED));
     }
 
+    /**
+     * Every checkpoint was written; each keeps its weights, or checkpoint retention retired it (its manifest stays),
+     * and the newest one, which a restart resumes from, keeps them.
+     */
     @Test
     void checkpointsWereWrittenAndLoadable() {
         JsonPath checkpoints = given().baseUri(run.trainUrl()).get("/runs/" + runId + "/checkpoints")
@@ -114,8 +120,12 @@ class PipelineEndToEndTest {
             CheckpointManifest manifest = Checkpoints.readManifest(Path.of(path));
             assertEquals(runId, manifest.runId());
             assertEquals("0.5", manifest.runConfig().get("train.alpha"));
-            assertTrue(Files.isRegularFile(Path.of(path, Checkpoints.PARAMETERS)));
+            assertTrue(Files.isRegularFile(Path.of(path, Checkpoints.PARAMETERS))
+                    || CheckpointRetirement.retired(Path.of(path)), path + " has weights or was retired");
         }
+        Path newest = paths.stream().map(Path::of).max(Comparator.comparing(dir -> dir.getFileName().toString()))
+                .orElseThrow();
+        assertTrue(Files.isRegularFile(newest.resolve(Checkpoints.PARAMETERS)), "the newest keeps its weights");
     }
 
     @Test

@@ -56,4 +56,6 @@ public class CheckpointScore extends PanacheEntityBase {
      * between scoring and deciding). A decided checkpoint's redelivered event changes nothing.
      */
     public Instant decidedAt;
+    /** When checkpoint retention deleted its weights; null while they are on disk. The score stays. */
+    public Instant retiredAt;
 }

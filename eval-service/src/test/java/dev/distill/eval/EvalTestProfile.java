@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * eval-service on a 16-sentence held-out set, reading checkpoints from {@link #CHECKPOINT_DIR}, promoting every
- * scored checkpoint (a negative margin), so that tests can build a promotion history with untrained checkpoints.
+ * scored checkpoint (a negative margin), so that tests can build a promotion history with untrained checkpoints;
+ * checkpoint retention off, so that every checkpoint a test made stays (CheckpointRetentionTest turns it on).
  */
 public class EvalTestProfile implements QuarkusTestProfile {
     public static final Path CHECKPOINT_DIR = Path.of("target/test-checkpoints").toAbsolutePath();
@@ -19,6 +20,7 @@ public class EvalTestProfile implements QuarkusTestProfile {
                 "eval.eval-limit", "16",
                 "eval.tokenizer", TestCheckpoints.TOKENIZER.toString(),
                 "eval.checkpoint-dir", CHECKPOINT_DIR.toString(),
-                "eval.promotion-margin", "-1");
+                "eval.promotion-margin", "-1",
+                "eval.retention.enabled", "false");
     }
 }

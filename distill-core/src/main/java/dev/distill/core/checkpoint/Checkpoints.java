@@ -177,7 +177,8 @@ public final class Checkpoints {
     /**
      * The newest checkpoint under {@code root} that is complete and whose parameters match their checksum. Torn or
      * corrupt ones (a crash mid-write on storage without atomic rename, bit rot) are skipped, each reported to
-     * {@code skipped} with the reason; unfinished {@code .tmp-} directories are never candidates.
+     * {@code skipped} with the reason; unfinished {@code .tmp-} directories and retired checkpoints
+     * ({@link CheckpointRetirement}) are never candidates.
      */
     public static Optional<Path> newestValid(Path root, Consumer<String> skipped) {
         if (!Files.isDirectory(root)) {
@@ -187,6 +188,7 @@ public final class Checkpoints {
         try (Stream<Path> entries = Files.list(root)) {
             candidates = entries.filter(Files::isDirectory)
                     .filter(path -> path.getFileName().toString().startsWith("step-"))
+                    .filter(path -> !CheckpointRetirement.retired(path))
                     .sorted(Comparator.comparing((Path path) -> path.getFileName().toString()).reversed())
                     .toList();
         } catch (IOException e) {
@@ -207,12 +209,16 @@ public final class Checkpoints {
     private static byte[] verify(Path directory) {
         CheckpointManifest manifest = readManifest(directory);
         Path parametersFile = directory.resolve(PARAMETERS);
+        if (CheckpointRetirement.retired(directory)) {
+            throw CheckpointRetirement.retiredError(directory, manifest, null);
+        }
         byte[] parameters;
         try {
             parameters = Files.readAllBytes(parametersFile);
         } catch (IOException e) {
-            throw new CheckpointException("torn checkpoint " + directory + ": cannot read " + PARAMETERS + " ("
-                    + e.getMessage() + ")", e);
+            throw CheckpointRetirement.retired(directory) ? CheckpointRetirement.retiredError(directory, manifest, e)
+                    : new CheckpointException("torn checkpoint " + directory + ": cannot read " + PARAMETERS + " ("
+                            + e.getMessage() + ")", e);
         }
         String actual = Sha256.of(parameters);
         if (!actual.equals(manifest.parametersSha256())) {
@@ -248,7 +254,6 @@ public final class Checkpoints {
         return Safetensors.decode(manager, verify(directory));
     }
 
-    /** Streams the block's weights to {@code file}, flushed to disk; returns their sha-256. */
     /**
      * Writes the parameters and returns their sha-256, hashed from the file while it is flushed to disk: the model
      * thread waits for the slower of the two, not for both.

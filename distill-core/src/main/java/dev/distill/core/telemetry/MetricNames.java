@@ -34,6 +34,10 @@ public final class MetricNames {
     public static final String EVAL_PROMOTIONS_REFUSED = "distill.eval.promotions.refused";
     /** Gauge: seconds the scoring in progress has taken so far; 0 while none runs. */
     public static final String EVAL_SCORING_SECONDS = "distill.eval.scoring.seconds";
+    /** Gauge: bytes under the checkpoint directory, as checkpoint retention last measured them. */
+    public static final String EVAL_CHECKPOINT_VOLUME_BYTES = "distill.eval.checkpoint.volume.bytes";
+    /** Gauge: checkpoints whose weights are on disk (the others are retired), as last measured. */
+    public static final String EVAL_CHECKPOINTS_KEPT = "distill.eval.checkpoints.kept";
     /** Counter, tag {@code file}: promoted students exported for download (once per checkpoint and file). */
     public static final String EVAL_STUDENT_EXPORTS = "distill.eval.student.exports";
     /** Gauge of the Kafka client binder: the largest consumer lag (records) of any partition a consumer reads. */

@@ -159,6 +159,36 @@ class CheckpointRoundTripTest {
         assertEquals(Optional.empty(), Checkpoints.newestValid(root.resolve("none-yet"), skipped::add));
     }
 
+    /**
+     * A retired checkpoint keeps its manifest and ledger, loses its weights, tells a reader it was retired (not torn),
+     * and is no candidate to resume from; retiring it again frees nothing.
+     */
+    @Test
+    void aRetiredCheckpointKeepsItsManifestAndLedgerAndSaysSoToReaders() throws IOException {
+        Path kept;
+        Path retired;
+        try (DistillationTrainer trainer = newTrainer()) {
+            kept = trainer.checkpoint(root, manifest(10));
+            retired = trainer.checkpoint(root, manifest(20), List.of("ex-1", "ex-2"));
+        }
+        long size = Files.size(retired.resolve(Checkpoints.PARAMETERS));
+
+        assertEquals(size, CheckpointRetirement.retire(retired));
+        assertTrue(CheckpointRetirement.retired(retired));
+        assertFalse(Files.exists(retired.resolve(Checkpoints.PARAMETERS)));
+        assertEquals(20, Checkpoints.readManifest(retired).step());
+        assertEquals(List.of("ex-1", "ex-2"), Checkpoints.readAppliedExamples(retired));
+        CheckpointException refused = assertThrows(CheckpointException.class,
+                () -> TextClassifier.load(retired, TestData.tokenizer(), Device.cpu()));
+        assertTrue(refused.getMessage().contains("was retired: checkpoint retention deleted its weights"),
+                refused.getMessage());
+        List<String> skipped = new ArrayList<>();
+        assertEquals(Optional.of(kept), Checkpoints.newestValid(root, skipped::add));
+        assertEquals(List.of(), skipped, "a retired checkpoint is no candidate, and no torn one either");
+        assertEquals(0, CheckpointRetirement.retire(retired));
+        assertFalse(CheckpointRetirement.retired(kept));
+    }
+
     @Test
     void resumedTrainerContinuesFromTheCheckpointWithItsOffsetsAndLedger() {
         List<SoftLabel> batch = List.of(

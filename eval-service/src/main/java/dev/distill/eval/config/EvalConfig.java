@@ -91,4 +91,32 @@ public interface EvalConfig {
 
     /** Promote only checkpoints whose weights take at most this many megabytes (10^6 bytes). Unset: no limit. */
     Optional<Double> maxSizeMb();
+
+    /**
+     * What eval-service keeps of the checkpoints it has scored and decided: the weights of any other are deleted
+     * (their manifests, ledgers and scores stay), so that a stream with no end does not fill the checkpoint volume.
+     */
+    Retention retention();
+
+    /** Settings of checkpoint retention, under {@code eval.retention.}. */
+    interface Retention {
+        /** Whether checkpoints that none of the rules below keeps lose their weights once scored and decided. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Standing promotions whose checkpoints are kept: the serving one and those a rollback can return to (a
+         * rollback to a checkpoint past them is refused, its weights gone).
+         */
+        @WithDefault("3")
+        int keepPromotions();
+
+        /** The best this many by held-out accuracy are kept. */
+        @WithDefault("3")
+        int keepBest();
+
+        /** The newest this many by step are kept (train-service resumes from its newest). */
+        @WithDefault("2")
+        int keepNewest();
+    }
 }

@@ -8,6 +8,7 @@ import dev.distill.core.wire.WireFormatException;
 import dev.distill.eval.CheckpointScore;
 import dev.distill.eval.ml.CheckpointEvaluation;
 import dev.distill.eval.ml.CheckpointScorer;
+import dev.distill.eval.service.CheckpointRetention;
 import dev.distill.eval.service.DashboardFeed;
 import dev.distill.eval.service.EvalMetrics;
 import dev.distill.eval.service.LeaderboardService;
@@ -50,10 +51,12 @@ public class EvaluationPipeline {
     private final Vertx vertx;
     private final MutinyEmitter<byte[]> results;
     private final PromotionAnnouncements announcements;
+    private final CheckpointRetention retention;
 
     public EvaluationPipeline(CheckpointScorer scorer, LeaderboardService leaderboard, PromotionService promotions,
             EvalMetrics metrics, DashboardFeed feed, Vertx vertx,
-            @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<byte[]> results, PromotionAnnouncements announcements) {
+            @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<byte[]> results, PromotionAnnouncements announcements,
+            CheckpointRetention retention) {
         this.scorer = scorer;
         this.leaderboard = leaderboard;
         this.promotions = promotions;
@@ -62,6 +65,7 @@ public class EvaluationPipeline {
         this.vertx = vertx;
         this.results = results;
         this.announcements = announcements;
+        this.retention = retention;
     }
 
     @Incoming(Channels.CHECKPOINTS_IN)
@@ -92,7 +96,12 @@ public class EvaluationPipeline {
             score = scoreOnWorker(event).chain(evaluation -> untilStored(() -> leaderboard.record(event, evaluation),
                     event, "recording the score")).invoke(this::reportScored);
         }
-        return score.chain(scored -> untilStored(() -> publishAndDecide(scored), event, "publishing the result"));
+        return score.chain(scored -> untilStored(() -> publishAndDecide(scored), event, "publishing the result"))
+                .call(() -> retention.apply().onFailure().recoverWithUni(e -> {
+                    LOG.warnf("checkpoint retention did not run, it runs again after the next checkpoint: %s",
+                            e.getMessage());
+                    return Uni.createFrom().voidItem();
+                }));
     }
 
     /** Scores off the event loop, saying how long it has taken while it runs. */

@@ -19,6 +19,8 @@ public class EvalMetrics {
     private volatile double accuracy = Double.NaN;
     private volatile double agreement = Double.NaN;
     private volatile double promotedAccuracy = Double.NaN;
+    private volatile double checkpointBytes = Double.NaN;
+    private volatile double checkpointsKept = Double.NaN;
     /** {@link System#nanoTime} when the scoring in progress started; 0 while none runs. */
     private volatile long scoringSince;
 
@@ -33,6 +35,12 @@ public class EvalMetrics {
                 .register(registry);
         Gauge.builder(MetricNames.EVAL_PROMOTED_ACCURACY, this, metrics -> metrics.promotedAccuracy)
                 .description("held-out accuracy of the promoted checkpoint").register(registry);
+        Gauge.builder(MetricNames.EVAL_CHECKPOINT_VOLUME_BYTES, this, metrics -> metrics.checkpointBytes)
+                .description("bytes under eval.checkpoint-dir, as last measured by checkpoint retention")
+                .register(registry);
+        Gauge.builder(MetricNames.EVAL_CHECKPOINTS_KEPT, this, metrics -> metrics.checkpointsKept)
+                .description("checkpoints whose weights are on disk, as last measured by checkpoint retention")
+                .register(registry);
         Gauge.builder(MetricNames.EVAL_SCORING_SECONDS, this, EvalMetrics::scoringSeconds)
                 .description("seconds the scoring in progress has taken so far; 0 while none runs")
                 .register(registry);
@@ -45,6 +53,12 @@ public class EvalMetrics {
 
     public void scoringEnded() {
         scoringSince = 0;
+    }
+
+    /** @param kept checkpoints whose weights are on disk */
+    public void checkpointVolume(long bytes, long kept) {
+        checkpointBytes = bytes;
+        checkpointsKept = kept;
     }
 
     private double scoringSeconds() {

@@ -14,12 +14,16 @@ import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Scores in PostgreSQL, best first. */
 @ApplicationScoped
 public class LeaderboardService {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Scored and decided checkpoints whose weights retention has not deleted. */
+    private static final String WITH_WEIGHTS = "decidedAt is not null and retiredAt is null";
 
     /** Stores the score; a checkpoint delivered twice keeps its first score. */
     @WithTransaction
@@ -68,6 +72,33 @@ public class LeaderboardService {
     @WithSession
     public Uni<CheckpointScore> find(String checkpointId) {
         return CheckpointScore.findById(checkpointId);
+    }
+
+    /**
+     * The scored and decided checkpoints with weights that retention does not keep: not among {@code kept}, the best
+     * {@code best} by accuracy or the newest {@code newest} by step.
+     */
+    @WithSession
+    public Uni<List<CheckpointScore>> unkept(Set<String> kept, int best, int newest) {
+        Set<String> keep = new HashSet<>(kept);
+        return first(best, Sort.descending("accuracy", "macroF1").and("step", Sort.Direction.Descending))
+                .invoke(rows -> rows.forEach(row -> keep.add(row.checkpointId)))
+                .chain(() -> first(newest, Sort.descending("step")))
+                .invoke(rows -> rows.forEach(row -> keep.add(row.checkpointId)))
+                .chain(() -> CheckpointScore.<CheckpointScore>list(WITH_WEIGHTS))
+                .map(rows -> rows.stream().filter(row -> !keep.contains(row.checkpointId)).toList());
+    }
+
+    /** The first {@code count} decided checkpoints with weights in this order. */
+    private static Uni<List<CheckpointScore>> first(int count, Sort order) {
+        return count < 1 ? Uni.createFrom().item(List.of())
+                : CheckpointScore.<CheckpointScore>find(WITH_WEIGHTS, order).page(0, count).list();
+    }
+
+    /** Records that the checkpoints' weights are gone. */
+    @WithTransaction
+    public Uni<Integer> markRetired(List<String> checkpointIds) {
+        return CheckpointScore.update("retiredAt = ?1 where checkpointId in ?2", Instant.now(), checkpointIds);
     }
 
     @WithSession

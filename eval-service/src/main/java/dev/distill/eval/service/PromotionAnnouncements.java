@@ -2,6 +2,8 @@ package dev.distill.eval.service;
 
 import dev.distill.core.wire.PromotionEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import org.jboss.logging.Logger;
@@ -25,6 +27,10 @@ public class PromotionAnnouncements {
     public Uni<Void> announce(PromotionEvent promotion) {
         LOG.infof("%s: checkpoint %s now serves (accuracy %s), replacing %s", promotion.kind(),
                 promotion.checkpointId(), promotion.accuracy(), promotion.replacedCheckpointId());
-        return Uni.createFrom().completionStage(() -> changes.fireAsync(promotion)).replaceWithVoid();
+        // the observers run on worker threads; what follows the announcement goes on where the caller was (a
+        // Vert.x context, where reactive database sessions live)
+        Context caller = Vertx.currentContext();
+        Uni<Void> announced = Uni.createFrom().completionStage(() -> changes.fireAsync(promotion)).replaceWithVoid();
+        return caller == null ? announced : announced.emitOn(task -> caller.runOnContext(ignored -> task.run()));
     }
 }

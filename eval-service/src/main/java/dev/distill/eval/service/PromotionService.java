@@ -12,6 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -134,9 +136,17 @@ public class PromotionService {
                         + " is the only promotion standing; rolling it back would leave no student serving"));
             }
             Promotion restored = standing.get(1);
-            promoted.rolledBackAt = Instant.now();
-            return promoted.<Promotion>persistAndFlush()
-                    .map(ignored -> event(PromotionEvent.Kind.ROLLED_BACK, restored, promoted));
+            return CheckpointScore.<CheckpointScore>findById(restored.checkpointId).chain(score -> {
+                if (score != null && score.retiredAt != null) {
+                    return Uni.createFrom().failure(new RollbackRefusedException("checkpoint "
+                            + restored.checkpointId + ", which a rollback would restore, was retired at "
+                            + score.retiredAt + ": checkpoint retention deleted its weights (it keeps those of "
+                            + config.retention().keepPromotions() + " standing promotions)"));
+                }
+                promoted.rolledBackAt = Instant.now();
+                return promoted.<Promotion>persistAndFlush()
+                        .map(ignored -> event(PromotionEvent.Kind.ROLLED_BACK, restored, promoted));
+            });
         });
     }
 
@@ -155,6 +165,14 @@ public class PromotionService {
     /** The serving promotion and the one a rollback would restore, newest first (fewer when fewer stand). */
     private Uni<List<Promotion>> standing() {
         return Promotion.<Promotion>find("rolledBackAt is null", Sort.descending("id")).page(0, 2).list();
+    }
+
+    /** The checkpoints of the newest {@code count} standing promotions: the serving one first. */
+    @WithSession
+    public Uni<Set<String>> standingCheckpoints(int count) {
+        return Promotion.<Promotion>find("rolledBackAt is null", Sort.descending("id")).page(0, count).list()
+                .map(standing -> standing.stream().map(promotion -> promotion.checkpointId)
+                        .collect(Collectors.toSet()));
     }
 
     /** Every promotion, newest first, rolled-back ones included. */
