@@ -36,7 +36,7 @@ public class EvalMetrics {
         Gauge.builder(MetricNames.EVAL_PROMOTED_ACCURACY, this, metrics -> metrics.promotedAccuracy)
                 .description("held-out accuracy of the promoted checkpoint").register(registry);
         Gauge.builder(MetricNames.EVAL_CHECKPOINT_VOLUME_BYTES, this, metrics -> metrics.checkpointBytes)
-                .description("bytes under eval.checkpoint-dir, as last measured by checkpoint retention")
+                .description("bytes under the checkpoint directory, as last measured by checkpoint retention")
                 .register(registry);
         Gauge.builder(MetricNames.EVAL_CHECKPOINTS_KEPT, this, metrics -> metrics.checkpointsKept)
                 .description("checkpoints whose weights are on disk, as last measured by checkpoint retention")
