@@ -36,9 +36,9 @@ public final class Directories {
         if (directory == null) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException | RuntimeException ignored) {
+        try {
+            delete(directory);
+        } catch (RuntimeException ignored) {
             // see above: best effort
         }
     }

@@ -6,10 +6,12 @@ import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.testkit.KafkaTopics;
+import dev.distill.testkit.TestCheckpoints;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -18,6 +20,15 @@ public final class EvalServiceState {
     private static final Duration WAIT = Duration.ofMinutes(2);
 
     private EvalServiceState() {
+    }
+
+    /** Writes a checkpoint of a run of its own with weights drawn from {@code seed}, and waits until it serves. */
+    public static CheckpointEvent promoteNew(int seed) {
+        CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, "run-" + UUID.randomUUID(), 1,
+                seed);
+        send(event);
+        awaitPromoted(event.checkpointId());
+        return event;
     }
 
     /** Publishes the event on the checkpoint topic, keyed by its checkpoint id, as train-service does. */
@@ -46,8 +57,8 @@ public final class EvalServiceState {
 
     /** The checkpoint's leaderboard row. */
     public static JsonPath leaderboardRow(String checkpointId) {
-        return new JsonPath(given().get("/leaderboard").then().statusCode(200).extract().jsonPath()
-                .prettify()).setRootPath("find { it.checkpointId == '" + checkpointId + "' }");
+        return given().get("/leaderboard").then().statusCode(200).extract().jsonPath()
+                .setRootPath("find { it.checkpointId == '" + checkpointId + "' }");
     }
 
     private static void await(BooleanSupplier done, String failure) {

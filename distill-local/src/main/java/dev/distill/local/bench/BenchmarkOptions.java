@@ -61,19 +61,6 @@ final class BenchmarkOptions {
         return CommandLineTool.execute(cli, args, out, err);
     }
 
-    /**
-     * The options the arguments give, without running anything: for the documented commands' dry run.
-     *
-     * @throws IllegalArgumentException with picocli's reason, for arguments the benchmark would refuse
-     */
-    static BenchmarkOptions parse(String usage, String... args) {
-        try {
-            return new BenchmarkOptions(values(new CommandLine(command(usage)).parseArgs(args)), Project.dir());
-        } catch (CommandLine.ParameterException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
-
     /** The command the usage describes: its name, its notes and its options, each taking one value. */
     private static CommandSpec command(String usage) {
         Matcher name = USAGE_NAME.matcher(usage);

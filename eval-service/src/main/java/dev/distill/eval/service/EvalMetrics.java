@@ -21,8 +21,8 @@ public class EvalMetrics {
     private volatile double promotedAccuracy = Double.NaN;
     private volatile double checkpointBytes = Double.NaN;
     private volatile double checkpointsKept = Double.NaN;
-    /** {@link System#nanoTime} when the scoring in progress started; 0 while none runs. */
-    private volatile long scoringSince;
+    /** {@link System#nanoTime} when the scoring in progress started; null while none runs. */
+    private volatile Long scoringSince;
 
     public EvalMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -48,11 +48,11 @@ public class EvalMetrics {
 
     /** @param startedNanos {@link System#nanoTime} at the start */
     public void scoringStarted(long startedNanos) {
-        scoringSince = startedNanos == 0 ? 1 : startedNanos;
+        scoringSince = startedNanos;
     }
 
     public void scoringEnded() {
-        scoringSince = 0;
+        scoringSince = null;
     }
 
     /** @param kept checkpoints whose weights are on disk */
@@ -62,8 +62,8 @@ public class EvalMetrics {
     }
 
     private double scoringSeconds() {
-        long since = scoringSince;
-        return since == 0 ? 0 : (System.nanoTime() - since) / 1e9;
+        Long since = scoringSince;
+        return since == null ? 0 : (System.nanoTime() - since) / 1e9;
     }
 
     public void scored(CheckpointScore score) {

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -53,7 +52,7 @@ class PredictResourceTest {
         given().contentType("application/json").body("[\"a fine film\"]").post("/predict").then().statusCode(503)
                 .body("error", containsString("no checkpoint is promoted yet"));
 
-        CheckpointEvent first = promote(11);
+        CheckpointEvent first = EvalServiceState.promoteNew(11);
         assertAnswersLike(first, post(TEXTS));
 
         AtomicBoolean stop = new AtomicBoolean();
@@ -72,7 +71,7 @@ class PredictResourceTest {
         }
         CheckpointEvent second;
         try {
-            second = promote(12);
+            second = EvalServiceState.promoteNew(12);
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (!second.checkpointId().equals(post(TEXTS).jsonPath().getString("checkpointId"))) {
                 assertTrue(System.nanoTime() < deadline, "the second promotion never answered /predict");
@@ -126,14 +125,6 @@ class PredictResourceTest {
 
     private static Response post(List<String> texts) {
         return given().contentType("application/json").body(texts).post("/predict");
-    }
-
-    private static CheckpointEvent promote(int seed) {
-        CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, "run-" + UUID.randomUUID(), 1,
-                seed);
-        EvalServiceState.send(event);
-        EvalServiceState.awaitPromoted(event.checkpointId());
-        return event;
     }
 
     /** Once the student is loaded, the answer is the checkpoint's own: its class and softmax, text by text. */

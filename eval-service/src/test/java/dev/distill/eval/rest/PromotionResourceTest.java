@@ -19,6 +19,7 @@ import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.PromotionEvent;
 import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
+import dev.distill.eval.EvalServiceState;
 import dev.distill.eval.EvalTestProfile;
 import dev.distill.testkit.EmbeddedStackResource;
 import dev.distill.testkit.KafkaTopics;
@@ -83,10 +84,7 @@ class PromotionResourceTest {
     /** The promoted student downloads as an ONNX model (float and int8) and as a zipped Hugging Face directory. */
     @Test
     void thePromotedStudentDownloadsAsOnnxAndAsAHuggingFaceDirectory() throws Exception {
-        CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, "run-" + UUID.randomUUID(), 1,
-                21);
-        send(event);
-        awaitPromoted(event.checkpointId());
+        EvalServiceState.promoteNew(21);
 
         byte[] onnx = given().get("/promotions/current/student.onnx").then().statusCode(200)
                 .header("Content-Disposition", containsString("student.onnx")).extract().asByteArray();
@@ -118,10 +116,7 @@ class PromotionResourceTest {
     /** Downloads at the same time cost one export; later ones read its file (distill_eval_student_exports_total). */
     @Test
     void concurrentDownloadsOfThePromotedStudentCostOneExport() throws Exception {
-        CheckpointEvent event = TestCheckpoints.write(EvalTestProfile.CHECKPOINT_DIR, "run-" + UUID.randomUUID(), 1,
-                22);
-        send(event);
-        awaitPromoted(event.checkpointId());
+        EvalServiceState.promoteNew(22);
         double before = exports("student.int8.onnx");
         ExecutorService clients = Executors.newFixedThreadPool(8);
         try {
