@@ -2,7 +2,7 @@
 'use strict';
 
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
-const state = { scores: new Map(), promoted: null, promotions: [], teacher: null };
+const state = { scores: new Map(), promoted: null, promotions: [], teacher: null, freshness: null };
 
 async function getJson(path) {
   const response = await fetch(path, { headers: { Accept: 'application/json' } });
@@ -149,6 +149,7 @@ function render() {
   document.getElementById('promoted').textContent = promoted
     ? `${short(promoted.checkpointId)} of run ${short(promoted.runId)}: accuracy ${percent(promoted.accuracy)}`
     : 'none yet';
+  document.getElementById('freshness').textContent = freshnessText(state.freshness);
   const body = document.querySelector('#leaderboard tbody');
   body.replaceChildren();
   scores.sort((a, b) => b.accuracy - a.accuracy || b.step - a.step).slice(0, 25).forEach((score, rank) => {
@@ -171,9 +172,21 @@ function render() {
   }
 }
 
+// How old the newest example a promoted student learnt from was when it began to serve, and where the time went.
+function freshnessText(report) {
+  if (!report || !report.total) return 'no promotion has served yet';
+  const last = report.promotions[0];
+  const seconds = value => value.toFixed(1) + ' s';
+  const parts = Object.entries(report.parts).map(([part, q]) => `${part} ${seconds(q.p50)}`).join(', ');
+  return `serving student: ${seconds(last.totalSeconds)} behind the stream when it began to serve; `
+    + `last ${report.promotions.length} promotions: p50 ${seconds(report.total.p50)}, `
+    + `p95 ${seconds(report.total.p95)} (medians: ${parts})`;
+}
+
 async function loadPromotions() {
   state.promotions = await getJson('promotions');
   state.promoted = await getJson('promotions/current');
+  state.freshness = await getJson('promotions/freshness');
 }
 
 function follow() {
@@ -184,7 +197,7 @@ function follow() {
   source.onmessage = async event => {
     const update = JSON.parse(event.data);
     if (update.type === 'score') state.scores.set(update.data.checkpointId, update.data);
-    if (update.type === 'promotion') await loadPromotions();
+    if (update.type === 'promotion' || update.type === 'freshness') await loadPromotions();
     render();
   };
 }

@@ -11,18 +11,15 @@ import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.data.LabeledRow;
 import dev.distill.core.data.LabeledTsv;
-import dev.distill.core.wire.SoftLabel;
-import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.core.wire.Topics;
 import dev.distill.embedded.EmbeddedStack;
+import dev.distill.local.bench.StreamAudit;
 import dev.distill.local.launch.ServiceProcess;
 import dev.distill.local.launch.ServiceSettings;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,12 +28,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -103,16 +94,16 @@ class FaultInjectionTest {
             sender.join(Duration.ofMinutes(5).toMillis());
             assertTrue(!sender.isAlive(), "the sender finished");
 
-            Map<String, Integer> labelled = labelledExampleIds(stack.kafka().bootstrapServers(), rows.size());
-            Path finalCheckpoint = awaitCheckpointCovering(rows.size());
-            List<Path> lineage = lineage(finalCheckpoint);
-            Map<String, Integer> trained = new HashMap<>();
-            for (Path checkpoint : lineage) {
-                Checkpoints.readAppliedExamples(checkpoint).forEach(id -> trained.merge(id, 1, Integer::sum));
-            }
-            int labelledDuplicates = duplicates(labelled);
-            int trainedDuplicates = duplicates(trained);
-            int lost = lost(rows.size(), labelled) + lost(rows.size(), trained);
+            Map<String, Integer> labelled = StreamAudit.labelledExampleIds(stack.kafka().bootstrapServers(),
+                    rows.size(), SETTLE_TIMEOUT);
+            Path finalCheckpoint = StreamAudit.awaitCheckpointCovering(WORK.resolve("checkpoints"), rows.size(),
+                    SETTLE_TIMEOUT);
+            List<Path> lineage = StreamAudit.lineage(finalCheckpoint);
+            Map<String, Integer> trained = StreamAudit.trainedExampleIds(lineage);
+            int labelledDuplicates = StreamAudit.duplicates(labelled);
+            int trainedDuplicates = StreamAudit.duplicates(trained);
+            Set<String> sent = exampleIds(rows.size());
+            int lost = StreamAudit.lost(sent, labelled) + StreamAudit.lost(sent, trained);
             System.out.printf("fault injection (seed %d): examples sent %d, labelled %d, trained %d, duplicates %d, "
                             + "lost %d, kills survived %d %s, restarts survived %d %s%n", SEED, rows.size(),
                     labelled.size(), trained.size(), labelledDuplicates + trainedDuplicates, lost,
@@ -122,7 +113,7 @@ class FaultInjectionTest {
             assertEquals(0, trainedDuplicates, "examples the final student learnt twice");
             assertEquals(rows.size(), labelled.size(), "examples labelled");
             assertEquals(rows.size(), trained.size(), "examples the final student learnt");
-            assertTrue(exampleIds(rows.size()).containsAll(trained.keySet()), "only sent examples were learnt");
+            assertTrue(sent.containsAll(trained.keySet()), "only sent examples were learnt");
             assertLineageRecordedAndEvaluated(lineage);
             try (NDManager manager = NDManager.newBaseManager()) {
                 assertEquals(rows.size(), Checkpoints.readManifest(finalCheckpoint).examplesSeen());
@@ -173,68 +164,6 @@ class FaultInjectionTest {
         }
     }
 
-    /** Example ids in the committed soft-label log, with how often each occurs; reads until all are there. */
-    private static Map<String, Integer> labelledExampleIds(String bootstrap, int expected) {
-        Map<String, Integer> ids = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", bootstrap, "isolation.level", "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.SOFT_LABELS).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-            while (ids.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    for (SoftLabel label : SoftLabelCodec.decode(record.value()).labels()) {
-                        ids.merge(label.exampleId(), 1, Integer::sum);
-                    }
-                }
-            }
-            // Anything committed after the last id arrived would be a duplicate: read a little longer.
-            for (int i = 0; i < 3; i++) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    for (SoftLabel label : SoftLabelCodec.decode(record.value()).labels()) {
-                        ids.merge(label.exampleId(), 1, Integer::sum);
-                    }
-                }
-            }
-        }
-        return ids;
-    }
-
-    /** Waits for the newest valid checkpoint to hold at least {@code examples} examples. */
-    private static Path awaitCheckpointCovering(int examples) {
-        Path root = WORK.resolve("checkpoints");
-        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Path newest = Checkpoints.newestValid(root, reason -> { }).orElse(null);
-            if (newest != null && Checkpoints.readManifest(newest).examplesSeen() >= examples) {
-                return newest;
-            }
-            ServiceProcess.sleep(1000);
-        }
-        throw new AssertionError("no checkpoint covers " + examples + " examples within " + SETTLE_TIMEOUT);
-    }
-
-    /** The checkpoint and its ancestors, newest first. */
-    private static List<Path> lineage(Path checkpoint) throws IOException {
-        List<Path> chain = new ArrayList<>();
-        for (Path current = checkpoint; current != null; ) {
-            chain.add(current);
-            String parent = Checkpoints.readManifest(current).parentCheckpointId();
-            current = parent == null ? null : checkpointWithId(current.getParent(), parent);
-        }
-        return chain;
-    }
-
-    private static Path checkpointWithId(Path root, String checkpointId) throws IOException {
-        try (Stream<Path> entries = Files.list(root)) {
-            return entries.filter(path -> path.getFileName().toString().endsWith("-" + checkpointId)).findFirst()
-                    .orElseThrow(() -> new AssertionError("parent checkpoint " + checkpointId + " is missing"));
-        }
-    }
-
     /** Every checkpoint the final student descends from is in train-service's table and on the leaderboard. */
     private void assertLineageRecordedAndEvaluated(List<Path> lineage) {
         CheckpointManifest newest = Checkpoints.readManifest(lineage.get(0));
@@ -263,14 +192,6 @@ class FaultInjectionTest {
 
     private static int count(Map<String, Integer> perName) {
         return perName.values().stream().mapToInt(Integer::intValue).sum();
-    }
-
-    private static int duplicates(Map<String, Integer> counts) {
-        return counts.values().stream().mapToInt(count -> count - 1).sum();
-    }
-
-    private static int lost(int sent, Map<String, Integer> counts) {
-        return (int) exampleIds(sent).stream().filter(id -> !counts.containsKey(id)).count();
     }
 
     private static Set<String> exampleIds(int sent) {

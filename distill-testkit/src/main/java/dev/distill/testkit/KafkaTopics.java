@@ -27,9 +27,15 @@ public final class KafkaTopics {
 
     /** Sends one record and waits until the broker has it. */
     public static void send(String topic, String key, byte[] value) {
+        send(new ProducerRecord<>(topic, key, value));
+    }
+
+    /** Sends one record (with its own timestamp and headers, if it has them) and waits until the broker has it. */
+    public static void send(ProducerRecord<String, byte[]> record) {
+        String topic = record.topic();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
                 EmbeddedStackResource.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(record).get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot send to " + topic + ": " + e.getCause().getMessage(), e);
         } catch (InterruptedException e) {

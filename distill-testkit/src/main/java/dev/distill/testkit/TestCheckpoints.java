@@ -33,12 +33,24 @@ public final class TestCheckpoints {
 
     /** The same with the classes named {@code labels}. */
     public static CheckpointEvent write(Path root, String runId, long step, int seed, List<String> labels) {
+        return write(root, runId, step, seed, labels, null);
+    }
+
+    /** A two-class one whose manifest says when its newest example entered the stream and was labelled. */
+    public static CheckpointEvent write(Path root, String runId, long step, int seed,
+            CheckpointManifest.StreamTimes streamTimes) {
+        return write(root, runId, step, seed, ModelConfig.numberedLabels(2), streamTimes);
+    }
+
+    private static CheckpointEvent write(Path root, String runId, long step, int seed, List<String> labels,
+            CheckpointManifest.StreamTimes streamTimes) {
         ModelConfig model = new ModelConfig(30522, 16, 1, 2, 32, 2).withLabels(labels);
         TrainingSettings settings = TrainingSettings.constantRate(0.5f, 2f, 1e-3f, seed);
         String checkpointId = UUID.randomUUID().toString();
         try (DistillationTrainer trainer = new DistillationTrainer(model, settings, TOKENIZER, Device.cpu())) {
             CheckpointManifest manifest = new CheckpointManifest(Checkpoints.FORMAT_VERSION, checkpointId, runId, step,
-                    step * 32, Instant.now().toString(), model, new TreeMap<>(settings.asRunConfig()), null, 0.5);
+                    step * 32, Instant.now().toString(), model, new TreeMap<>(settings.asRunConfig()), null, 0.5,
+                    null, new TreeMap<>(), streamTimes);
             return manifest.announcement(trainer.checkpoint(root, manifest));
         }
     }

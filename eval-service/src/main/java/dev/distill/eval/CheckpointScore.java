@@ -56,6 +56,14 @@ public class CheckpointScore extends PanacheEntityBase {
      * between scoring and deciding). A decided checkpoint's redelivered event changes nothing.
      */
     public Instant decidedAt;
+    /** When train-service began writing the checkpoint (its manifest's {@code createdAt}). */
+    public Instant checkpointCreatedAt;
+    /** When the newest example it learnt from entered {@code distill.examples}; null if its producer did not say. */
+    public Instant newestExampleAt;
+    /** When that example's soft label was published. */
+    public Instant newestExampleLabelledAt;
+    /** When its checkpoint event was published (the record's timestamp). */
+    public Instant announcedAt;
     /** When checkpoint retention deleted its weights; null while they are on disk. The score stays. */
     public Instant retiredAt;
 }

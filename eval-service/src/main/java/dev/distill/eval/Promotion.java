@@ -20,6 +20,8 @@ public class Promotion extends PanacheEntity {
     public String path;
     public double accuracy;
     public Instant promotedAt;
+    /** When the promoted checkpoint had loaded and began to answer {@code /predict}; null until then. */
+    public Instant servingSince;
     /** When an operator rolled it back; null while it stands. */
     public Instant rolledBackAt;
 }

@@ -30,14 +30,30 @@ import java.util.TreeMap;
  */
 public record CheckpointManifest(int formatVersion, String checkpointId, String runId, long step, long examplesSeen,
         String createdAt, ModelConfig model, SortedMap<String, String> runConfig, String parametersSha256,
-        double trainLoss, String parentCheckpointId, SortedMap<String, Long> consumedOffsets) {
+        double trainLoss, String parentCheckpointId, SortedMap<String, Long> consumedOffsets,
+        StreamTimes streamTimes) {
+
+    /**
+     * When the newest example a checkpoint learnt from entered {@code distill.examples} and when its soft label was
+     * published, ISO-8601 instants: with the checkpoint's {@code createdAt}, where its freshness went.
+     */
+    public record StreamTimes(String newestExampleAt, String newestExampleLabelledAt) {
+    }
+
+    /** A checkpoint without stream times. */
+    public CheckpointManifest(int formatVersion, String checkpointId, String runId, long step, long examplesSeen,
+            String createdAt, ModelConfig model, SortedMap<String, String> runConfig, String parametersSha256,
+            double trainLoss, String parentCheckpointId, SortedMap<String, Long> consumedOffsets) {
+        this(formatVersion, checkpointId, runId, step, examplesSeen, createdAt, model, runConfig, parametersSha256,
+                trainLoss, parentCheckpointId, consumedOffsets, null);
+    }
 
     /** A checkpoint that starts no stream and continues no other: offline training and tests. */
     public CheckpointManifest(int formatVersion, String checkpointId, String runId, long step, long examplesSeen,
             String createdAt, ModelConfig model, SortedMap<String, String> runConfig, String parametersSha256,
             double trainLoss) {
         this(formatVersion, checkpointId, runId, step, examplesSeen, createdAt, model, runConfig, parametersSha256,
-                trainLoss, null, new TreeMap<>());
+                trainLoss, null, new TreeMap<>(), null);
     }
 
     /** The event that announces this checkpoint, written to {@code directory}. */
@@ -71,6 +87,6 @@ public record CheckpointManifest(int formatVersion, String checkpointId, String 
 
     CheckpointManifest withParametersSha256(String sha256) {
         return new CheckpointManifest(formatVersion, checkpointId, runId, step, examplesSeen, createdAt, model,
-                runConfig, sha256, trainLoss, parentCheckpointId, consumedOffsets);
+                runConfig, sha256, trainLoss, parentCheckpointId, consumedOffsets, streamTimes);
     }
 }

@@ -39,6 +39,14 @@ public final class MetricNames {
     /** Gauge: checkpoints whose weights are on disk (the others are retired), as last measured. */
     public static final String EVAL_CHECKPOINTS_KEPT = "distill.eval.checkpoints.kept";
     /** Counter, tag {@code file}: promoted students exported for download (once per checkpoint and file). */
+    /**
+     * eval-service: summary, per {@code part} (labelling, training, checkpoint, scoring, promotion, total), of the
+     * seconds between the newest example a promoted student learnt from entering the stream and the student
+     * serving {@code /predict}.
+     */
+    public static final String EVAL_FRESHNESS_SECONDS = "distill.eval.freshness.seconds";
+    /** eval-service: age now of the newest example the student serving {@code /predict} learnt from. */
+    public static final String EVAL_SERVING_EXAMPLE_AGE_SECONDS = "distill.eval.serving.example.age.seconds";
     public static final String EVAL_STUDENT_EXPORTS = "distill.eval.student.exports";
     /** Gauge of the Kafka client binder: the largest consumer lag (records) of any partition a consumer reads. */
     public static final String CONSUMER_LAG = "kafka.consumer.fetch.manager.records.lag.max";

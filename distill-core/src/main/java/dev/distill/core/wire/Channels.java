@@ -37,6 +37,13 @@ public final class Channels {
     /** Kafka header: its offset, in decimal. */
     public static final String DEAD_LETTER_OFFSET_HEADER = "dead-letter-offset";
 
+    /**
+     * Kafka header of a soft-label record: when the newest example of its batch entered {@link Topics#EXAMPLES} (the
+     * example record's timestamp), in epoch milliseconds, decimal. With the soft-label record's own timestamp (when it
+     * was labelled) it lets train-service say how fresh each checkpoint is.
+     */
+    public static final String NEWEST_EXAMPLE_AT_HEADER = "distill-newest-example-at";
+
     private Channels() {
     }
 }

@@ -18,10 +18,19 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
-/** One packaged Quarkus service running as a child JVM, its output in a log file. */
+/**
+ * One packaged Quarkus service running as a child JVM. It logs to {@code <service>.log}, rotated at
+ * {@link #LOG_FILE_SIZE} with {@link #LOG_BACKUPS} older files kept, so that a run of weeks keeps a bounded log;
+ * what the JVM itself prints (a crash before logging starts) goes to {@code <service>.out}.
+ */
 public final class ServiceProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
+    /** Size at which a service's log is rotated. */
+    public static final String LOG_FILE_SIZE = "10M";
+    /** Rotated logs kept per service: with the live one, at most 5 x 10 MB. */
+    public static final int LOG_BACKUPS = 4;
     /**
      * The API key of every service started here ({@code distill.api-key}): {@code DISTILL_API_KEY} if set, else a
      * random key for this run.
@@ -38,6 +47,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Map<String, String> environment;
     private final Process process;
     private final Path log;
+    private final Path output;
     private final int port;
 
     private ServiceProcess(String name, List<String> command, Path projectDir, Map<String, String> environment,
@@ -47,11 +57,12 @@ public final class ServiceProcess implements AutoCloseable {
         this.projectDir = projectDir;
         this.environment = environment;
         this.log = log;
+        this.output = outputOf(log);
         this.port = port;
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(projectDir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
         builder.environment().putAll(environment);
         this.process = builder.start();
     }
@@ -78,13 +89,24 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch",
                 "-Dai.djl.offline=true", "-Dquarkus.http.port=" + port));
         command.add("-Ddistill.api-key=" + API_KEY);
+        Path log = logDir.toAbsolutePath().resolve(name + ".log");
+        // a restart appends to the same file instead of rotating it: one log per service and run
+        for (String setting : List.of("quarkus.log.console.enabled=false", "quarkus.log.file.enabled=true",
+                "quarkus.log.file.path=" + log, "quarkus.log.file.rotation.max-file-size=" + LOG_FILE_SIZE,
+                "quarkus.log.file.rotation.max-backup-index=" + LOG_BACKUPS,
+                "quarkus.log.file.rotation.rotate-on-boot=false")) {
+            command.add("-D" + setting);
+        }
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(jar.toString());
         try {
             Files.createDirectories(logDir);
-            Path log = logDir.resolve(name + ".log");
-            Files.deleteIfExists(log);
+            try (Stream<Path> earlier = Files.list(logDir)) {
+                for (Path file : earlier.filter(file -> file.getFileName().toString().startsWith(name + ".")).toList()) {
+                    Files.delete(file);
+                }
+            }
             ServiceProcess service = new ServiceProcess(name, List.copyOf(command), projectDir, environment, log,
                     port);
             service.awaitReady();
@@ -171,14 +193,29 @@ public final class ServiceProcess implements AutoCloseable {
                 + " s; last lines of " + log + ":\n" + tail(40));
     }
 
-    /** The last lines of the service's log, for error messages. */
+    /** The last lines of the service's log, and of what the JVM printed if it printed anything, for errors. */
     public String tail(int lines) {
+        String logged = tail(log, lines);
+        String printed = Files.exists(output) ? tail(output, lines) : "";
+        return printed.isBlank() ? logged : logged + "\n(" + output.getFileName() + "):\n" + printed;
+    }
+
+    private static String tail(Path file, int lines) {
         try {
-            List<String> all = Files.readAllLines(log);
+            if (!Files.exists(file)) {
+                return "(no log yet)";
+            }
+            List<String> all = Files.readAllLines(file);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
         }
+    }
+
+    /** Where the JVM's own output of the service logging to {@code log} goes. */
+    private static Path outputOf(Path log) {
+        String name = log.getFileName().toString();
+        return log.resolveSibling(name.substring(0, name.length() - ".log".length()) + ".out");
     }
 
     /** Asks the service to stop (SIGTERM, so it writes its final checkpoint), then forces it after 30 s. */

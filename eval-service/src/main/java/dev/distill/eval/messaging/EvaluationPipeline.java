@@ -20,6 +20,7 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -72,7 +73,7 @@ public class EvaluationPipeline {
     public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
         return Uni.createFrom().item(() -> validated(WireCodec.decode(record.value(), CheckpointEvent.class)))
                 .chain(event -> untilStored(() -> leaderboard.find(event.checkpointId()), event, "reading the score")
-                        .chain(stored -> resume(event, stored)))
+                        .chain(stored -> resume(event, Instant.ofEpochMilli(record.timestamp()), stored)))
                 .onFailure().invoke(e -> LOG.warnf("checkpoint event %s (partition %d, offset %d) sent to the "
                         + "dead-letter topic: %s", record.key(), record.partition(), record.offset(), e.getMessage()));
     }
@@ -81,7 +82,7 @@ public class EvaluationPipeline {
      * Goes on from where the checkpoint stands: not scored (score, record, decide), scored but not decided (a crash
      * came in between: decide), or decided (a redelivery: nothing to do).
      */
-    private Uni<Void> resume(CheckpointEvent event, CheckpointScore stored) {
+    private Uni<Void> resume(CheckpointEvent event, Instant announcedAt, CheckpointScore stored) {
         if (stored != null && stored.decidedAt != null) {
             LOG.infof("checkpoint %s was scored and decided at %s; its redelivered event is skipped",
                     event.checkpointId(), stored.decidedAt);
@@ -93,7 +94,7 @@ public class EvaluationPipeline {
                     event.checkpointId());
             score = Uni.createFrom().item(stored);
         } else {
-            score = scoreOnWorker(event).chain(evaluation -> untilStored(() -> leaderboard.record(event, evaluation),
+            score = scoreOnWorker(event).chain(evaluation -> untilStored(() -> leaderboard.record(event, announcedAt, evaluation),
                     event, "recording the score")).invoke(this::reportScored);
         }
         return score.chain(scored -> untilStored(() -> publishAndDecide(scored), event, "publishing the result"))

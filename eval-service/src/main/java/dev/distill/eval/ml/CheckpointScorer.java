@@ -1,6 +1,7 @@
 package dev.distill.eval.ml;
 
 import dev.distill.core.checkpoint.CheckpointException;
+import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
 import dev.distill.core.evaluation.ClassificationMetrics;
 import dev.distill.core.evaluation.HeldOutEvaluation;
@@ -115,7 +116,8 @@ public class CheckpointScorer {
             throw new CheckpointException(e.getMessage() + " (eval.checkpoint-dir must be train-service's "
                     + "train.checkpoint-dir)", e);
         }
-        String disagreement = Checkpoints.readManifest(directory).disagreement(event);
+        CheckpointManifest manifest = Checkpoints.readManifest(directory);
+        String disagreement = manifest.disagreement(event);
         if (disagreement != null) {
             throw new CheckpointException("the checkpoint event does not announce the checkpoint in " + directory
                     + ": " + disagreement, null);
@@ -131,7 +133,7 @@ public class CheckpointScorer {
                         Latency.measure(classifier, timedTexts, config.latencySentences()),
                         ModelFigures.of(directory), config.onnxScoring() ? OnnxEvaluation.of(directory,
                         config.tokenizer(), heldOut, timedTexts, config.latencySentences(), config.batchSize())
-                        : List.of());
+                        : List.of(), manifest);
             }
         });
     }

@@ -65,9 +65,10 @@ public class ServingModel {
      * load is logged and the serving student stays.
      *
      * @param path the checkpoint directory inside {@code eval.checkpoint-dir}, as promotions record it
+     * @return completes with true once the checkpoint answers the next batch, false if it did not load
      */
-    public void switchTo(String checkpointId, String path) {
-        students.switchTo(checkpointId, path);
+    public CompletableFuture<Boolean> switchTo(String checkpointId, String path) {
+        return students.switchTo(checkpointId, path);
     }
 
     /** Queues texts for the serving student; the answer fails with {@link NotServingException} before a promotion. */

@@ -6,6 +6,7 @@ import dev.distill.core.inference.TextClassifier;
 import dev.distill.core.model.Devices;
 import dev.distill.eval.config.EvalConfig;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -51,10 +52,13 @@ final class StudentHandover implements AutoCloseable {
         this.config = config;
     }
 
-    /** @param path the checkpoint directory inside {@code eval.checkpoint-dir}, as promotions record it */
-    void switchTo(String checkpointId, String path) {
+    /**
+     * @param path the checkpoint directory inside {@code eval.checkpoint-dir}, as promotions record it
+     * @return completes with true once the checkpoint is loaded and answers the next batch, false if it did not load
+     */
+    CompletableFuture<Boolean> switchTo(String checkpointId, String path) {
         available = true;
-        loader.execute(() -> {
+        return CompletableFuture.supplyAsync(() -> {
             try {
                 TextClassifier classifier = TextClassifier.load(Checkpoints.confine(config.checkpointDir(), path),
                         config.tokenizer(), Devices.preferred());
@@ -65,12 +69,14 @@ final class StudentHandover implements AutoCloseable {
                     skipped.close();
                 }
                 LOG.infof("checkpoint %s loaded for /predict", checkpointId);
+                return true;
             } catch (RuntimeException e) {
                 available = loadedOnce;
                 LOG.errorf("checkpoint %s cannot serve /predict, %s: %s", checkpointId,
                         loadedOnce ? "the previous student keeps serving" : "so no student serves", e.getMessage());
+                return false;
             }
-        });
+        }, loader);
     }
 
     boolean available() {

@@ -9,10 +9,12 @@ import dev.distill.eval.service.StudentDownloads;
 import dev.distill.service.http.JsonErrors;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -25,10 +27,13 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  * current one serves again, and a {@code ROLLED_BACK} event is published; 409 when none would serve.
  * {@code GET /promotions/current/student.onnx}, {@code .../student.int8.onnx} and {@code .../student.zip}: the
  * promoted student as an ONNX model (float or int8 weights) and as a zipped Hugging Face directory.
+ * {@code GET /promotions/freshness?limit=100}: how fresh the newest promotions were when they began to serve, with
+ * the median and 95th percentile of the total and of each part.
  */
 @Path("/promotions")
 @Produces(MediaType.APPLICATION_JSON)
 public class PromotionResource {
+    private static final int MAX_FRESHNESS_LIMIT = 10_000;
     private final PromotionService promotions;
     private final PromotionAnnouncements announcements;
     private final StudentDownloads downloads;
@@ -45,6 +50,16 @@ public class PromotionResource {
     @GET
     public Uni<List<Promotion>> history() {
         return promotions.history();
+    }
+
+    @GET
+    @Path("/freshness")
+    public Uni<Response> freshness(@QueryParam("limit") @DefaultValue("100") int limit) {
+        if (limit < 1 || limit > MAX_FRESHNESS_LIMIT) {
+            return Uni.createFrom().item(JsonErrors.of(Response.Status.BAD_REQUEST.getStatusCode(),
+                    "limit must be between 1 and " + MAX_FRESHNESS_LIMIT + ", got " + limit));
+        }
+        return promotions.freshness(limit).map(report -> Response.ok(report).build());
     }
 
     @GET

@@ -4,11 +4,14 @@ import dev.distill.core.telemetry.MetricNames;
 import dev.distill.core.wire.PromotionEvent;
 import dev.distill.eval.CheckpointScore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
+import java.time.Duration;
+import java.time.Instant;
 
 /** Evaluation meters on {@code /q/metrics} ({@link MetricNames}), there from the start; NaN until there is a value. */
 @Startup
@@ -21,6 +24,8 @@ public class EvalMetrics {
     private volatile double promotedAccuracy = Double.NaN;
     private volatile double checkpointBytes = Double.NaN;
     private volatile double checkpointsKept = Double.NaN;
+    /** When the newest example of the student serving {@code /predict} entered the stream; null until known. */
+    private volatile Instant servingNewestExampleAt;
     /** {@link System#nanoTime} when the scoring in progress started; null while none runs. */
     private volatile Long scoringSince;
 
@@ -41,6 +46,9 @@ public class EvalMetrics {
         Gauge.builder(MetricNames.EVAL_CHECKPOINTS_KEPT, this, metrics -> metrics.checkpointsKept)
                 .description("checkpoints whose weights are on disk, as last measured by checkpoint retention")
                 .register(registry);
+        Gauge.builder(MetricNames.EVAL_SERVING_EXAMPLE_AGE_SECONDS, this, EvalMetrics::servingExampleAge)
+                .description("age of the newest example the student serving /predict learnt from; NaN until a "
+                        + "promotion of this start has served").register(registry);
         Gauge.builder(MetricNames.EVAL_SCORING_SECONDS, this, EvalMetrics::scoringSeconds)
                 .description("seconds the scoring in progress has taken so far; 0 while none runs")
                 .register(registry);
@@ -59,6 +67,27 @@ public class EvalMetrics {
     public void checkpointVolume(long bytes, long kept) {
         checkpointBytes = bytes;
         checkpointsKept = kept;
+    }
+
+    /** A promoted student began to serve with this freshness. */
+    public void servingFreshness(Freshness freshness) {
+        servingNewestExampleAt = freshness.newestExampleAt();
+        freshnessSummary("total").record(freshness.totalSeconds());
+        for (String part : Freshness.PARTS) {
+            freshnessSummary(part).record(freshness.partSeconds(part));
+        }
+    }
+
+    private DistributionSummary freshnessSummary(String part) {
+        return DistributionSummary.builder(MetricNames.EVAL_FRESHNESS_SECONDS).baseUnit("seconds")
+                .description("seconds from the newest example a promoted student learnt from entering the stream "
+                        + "to the student serving /predict, by part").tag("part", part)
+                .publishPercentiles(0.5, 0.95).register(registry);
+    }
+
+    private double servingExampleAge() {
+        Instant newest = servingNewestExampleAt;
+        return newest == null ? Double.NaN : Duration.between(newest, Instant.now()).toNanos() / 1e9;
     }
 
     private double scoringSeconds() {

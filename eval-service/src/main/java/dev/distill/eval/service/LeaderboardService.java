@@ -2,6 +2,7 @@ package dev.distill.eval.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.evaluation.ClassificationMetrics;
 import dev.distill.core.evaluation.OnnxEvaluation;
 import dev.distill.core.wire.CheckpointEvent;
@@ -14,6 +15,7 @@ import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +29,8 @@ public class LeaderboardService {
 
     /** Stores the score; a checkpoint delivered twice keeps its first score. */
     @WithTransaction
-    public Uni<CheckpointScore> record(CheckpointEvent event, CheckpointEvaluation evaluation) {
+    public Uni<CheckpointScore> record(CheckpointEvent event, Instant announcedAt,
+            CheckpointEvaluation evaluation) {
         ClassificationMetrics metrics = evaluation.metrics();
         return CheckpointScore.<CheckpointScore>findById(event.checkpointId())
                 .onItem().ifNull().switchTo(() -> {
@@ -56,8 +59,24 @@ public class LeaderboardService {
                     }
                     score.path = event.path();
                     score.evaluatedAt = Instant.now();
+                    score.announcedAt = announcedAt;
+                    CheckpointManifest manifest = evaluation.manifest();
+                    score.checkpointCreatedAt = instant(manifest.createdAt());
+                    if (manifest.streamTimes() != null) {
+                        score.newestExampleAt = instant(manifest.streamTimes().newestExampleAt());
+                        score.newestExampleLabelledAt = instant(manifest.streamTimes().newestExampleLabelledAt());
+                    }
                     return score.persist();
                 });
+    }
+
+    /** A manifest's time, or null when it holds none or no ISO-8601 instant (it only feeds freshness figures). */
+    private static Instant instant(String iso) {
+        try {
+            return iso == null ? null : Instant.parse(iso);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static String toJson(List<String> labels) {

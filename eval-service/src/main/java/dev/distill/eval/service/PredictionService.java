@@ -10,7 +10,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,15 +24,20 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class PredictionService {
     private static final Logger LOG = Logger.getLogger(PredictionService.class);
+    /** How long an announcement waits for the student it names to load. */
+    private static final Duration LOAD_WAIT = Duration.ofMinutes(2);
 
     private final ServingModel serving;
     private final PromotionService promotions;
     private final EvalConfig config;
+    private final FreshnessTracking freshness;
 
-    public PredictionService(ServingModel serving, PromotionService promotions, EvalConfig config) {
+    public PredictionService(ServingModel serving, PromotionService promotions, EvalConfig config,
+            FreshnessTracking freshness) {
         this.serving = serving;
         this.promotions = promotions;
         this.config = config;
+        this.freshness = freshness;
     }
 
     /** Serves the checkpoint promoted before this start, once the database answers. */
@@ -40,9 +49,25 @@ public class PredictionService {
                 subscribe -> subscribe.with(promoted -> serving.switchTo(promoted.checkpointId, promoted.path)));
     }
 
-    /** The serving student changes to the one the event names (loaded in the background). */
+    /**
+     * The serving student changes to the one the event names, loaded before the announcement completes; a promoted
+     * one that loaded is recorded as serving, with its freshness.
+     */
     void follow(@ObservesAsync PromotionEvent event) {
-        serving.switchTo(event.checkpointId(), event.path());
+        boolean loaded;
+        try {
+            loaded = serving.switchTo(event.checkpointId(), event.path()).get(LOAD_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            LOG.warnf("checkpoint %s has not loaded for /predict after %s; it serves once it has, its freshness "
+                    + "is not recorded", event.checkpointId(), LOAD_WAIT);
+            return;
+        } catch (InterruptedException | ExecutionException e) {
+            LOG.warnf("checkpoint %s was not loaded for /predict: %s", event.checkpointId(), e.getMessage());
+            return;
+        }
+        if (loaded && event.kind() == PromotionEvent.Kind.PROMOTED) {
+            freshness.servingBegan(event.checkpointId(), Instant.now());
+        }
     }
 
     /**

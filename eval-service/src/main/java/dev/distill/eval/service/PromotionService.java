@@ -11,6 +11,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -173,6 +175,40 @@ public class PromotionService {
         return Promotion.<Promotion>find("rolledBackAt is null", Sort.descending("id")).page(0, count).list()
                 .map(standing -> standing.stream().map(promotion -> promotion.checkpointId)
                         .collect(Collectors.toSet()));
+    }
+
+    /**
+     * Records that the checkpoint's standing promotion began to serve {@code /predict} at {@code at} (once: a
+     * checkpoint served again after a rollback keeps its first time).
+     *
+     * @return its freshness, or a {@code null} item if it is not promoted, was marked before or lacks stream times
+     */
+    @WithTransaction
+    public Uni<Freshness> markServing(String checkpointId, Instant at) {
+        return Promotion.<Promotion>find("checkpointId = ?1 and rolledBackAt is null and servingSince is null",
+                checkpointId).firstResult().chain(promotion -> {
+                    if (promotion == null) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    promotion.servingSince = at;
+                    return CheckpointScore.<CheckpointScore>findById(checkpointId)
+                            .map(score -> score == null ? null : Freshness.of(score, promotion));
+                });
+    }
+
+    /** Freshness of the newest {@code count} promotions that served, newest first, with its quantiles. */
+    @WithSession
+    public Uni<FreshnessReport> freshness(int count) {
+        return Promotion.<Promotion>find("servingSince is not null", Sort.descending("id")).page(0, count).list()
+                .chain(served -> served.isEmpty() ? Uni.createFrom().item(List.<Freshness>of())
+                        : CheckpointScore.<CheckpointScore>list("checkpointId in ?1",
+                        served.stream().map(promotion -> promotion.checkpointId).toList()).map(scores -> {
+                            Map<String, CheckpointScore> byId = scores.stream().collect(
+                                    Collectors.toMap(score -> score.checkpointId, score -> score));
+                            return served.stream().filter(promotion -> byId.containsKey(promotion.checkpointId))
+                                    .map(promotion -> Freshness.of(byId.get(promotion.checkpointId), promotion))
+                                    .filter(Objects::nonNull).toList();
+                        })).map(FreshnessReport::of);
     }
 
     /** Every promotion, newest first, rolled-back ones included. */

@@ -1,6 +1,7 @@
 package dev.distill.label.messaging;
 
 import dev.distill.core.wire.Channels;
+import dev.distill.core.wire.SoftLabelBatch;
 import dev.distill.core.wire.SoftLabelCodec;
 import dev.distill.core.wire.TextExample;
 import dev.distill.core.wire.WireCodec;
@@ -15,7 +16,9 @@ import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -84,6 +87,7 @@ public class ExampleConsumer {
     private Labelled label(List<ConsumerRecord<String, byte[]>> records) {
         List<TextExample> examples = new ArrayList<>(records.size());
         List<ConsumerRecord<String, byte[]>> exampleRecords = new ArrayList<>(records.size());
+        Map<String, Long> enteredAt = new HashMap<>();
         List<Message<byte[]>> deadLetters = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             byte[] payload = record.value();
@@ -95,6 +99,7 @@ public class ExampleConsumer {
                     if (problem == null) {
                         examples.add(example);
                         exampleRecords.add(record);
+                        enteredAt.merge(example.id(), record.timestamp(), Math::max);
                         continue;
                     }
                 } catch (WireFormatException e) {
@@ -110,7 +115,8 @@ public class ExampleConsumer {
         }
         try {
             return new Labelled(labeling.labelAll(examples).stream()
-                    .map(batch -> KafkaMessages.keyed(batch.batchId(), codec.encode(batch))).toList(), deadLetters);
+                    .map(batch -> KafkaMessages.softLabels(batch.batchId(), codec.encode(batch), newest(batch, enteredAt)))
+                    .toList(), deadLetters);
         } catch (RuntimeException e) {
             // An example that makes the teacher fail would fail every retry: park the batch with the reason.
             String reason = "the teacher failed on this example's batch: " + e;
@@ -118,5 +124,11 @@ public class ExampleConsumer {
             exampleRecords.forEach(record -> deadLetters.add(KafkaMessages.exampleDeadLetter(record, reason)));
             return new Labelled(List.of(), deadLetters);
         }
+    }
+
+    /** When the newest example of the batch entered the examples topic, epoch milliseconds. */
+    private static long newest(SoftLabelBatch batch, Map<String, Long> enteredAt) {
+        return batch.labels().stream().mapToLong(label -> enteredAt.getOrDefault(label.exampleId(), -1L)).max()
+                .orElse(-1L);
     }
 }

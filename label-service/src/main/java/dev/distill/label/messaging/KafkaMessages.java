@@ -18,6 +18,19 @@ final class KafkaMessages {
     }
 
     /**
+     * A soft-label batch, keyed by its id, with when its newest example entered the stream
+     * ({@link Channels#NEWEST_EXAMPLE_AT_HEADER}; left out when unknown, a negative time).
+     */
+    static Message<byte[]> softLabels(String batchId, byte[] payload, long newestExampleAtMillis) {
+        RecordHeaders headers = new RecordHeaders();
+        if (newestExampleAtMillis >= 0) {
+            header(headers, Channels.NEWEST_EXAMPLE_AT_HEADER, String.valueOf(newestExampleAtMillis));
+        }
+        return Message.of(payload).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(batchId)
+                .withHeaders(headers).build());
+    }
+
+    /**
      * An example record for the examples' dead-letter topic, sent on the soft-label channel's transaction: its key and
      * value as they came, the reason, and where it was read.
      */

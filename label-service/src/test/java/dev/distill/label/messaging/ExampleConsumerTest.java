@@ -36,6 +36,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,23 @@ class ExampleConsumerTest {
         Set<String> labelled = labelledIds(softLabels);
         assertTrue(labelled.contains(good.id()), "soft labels for " + labelled);
         assertTrue(labelled.stream().noneMatch(bad::containsKey), "no invalid example was labelled: " + labelled);
+    }
+
+    /**
+     * A soft-label record says when its newest example entered the examples topic (that record's timestamp), so that
+     * train-service can tell how fresh a checkpoint is.
+     */
+    @Test
+    void aSoftLabelRecordSaysWhenItsExampleEnteredTheStream() {
+        TextExample example = new TextExample(UUID.randomUUID() + "-dated", "a film of some age", "1");
+        long entered = System.currentTimeMillis() - Duration.ofMinutes(10).toMillis();
+        KafkaTopics.send(new ProducerRecord<>(Topics.EXAMPLES, null, entered, example.id(),
+                WireCodec.encode(example)));
+        ConsumerRecord<String, byte[]> labelled = KafkaTopics.readUntil(Topics.SOFT_LABELS,
+                        records -> labelledIds(records).contains(example.id()), Duration.ofSeconds(60)).stream()
+                .filter(record -> labelledIds(List.of(record)).contains(example.id())).findFirst().orElseThrow();
+        assertEquals(String.valueOf(entered), header(labelled, Channels.NEWEST_EXAMPLE_AT_HEADER));
+        assertTrue(labelled.timestamp() > entered, "labelled after it entered");
     }
 
     private static String header(ConsumerRecord<?, ?> record, String name) {

@@ -5,6 +5,7 @@ import dev.distill.core.wire.Channels;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.WireCodec;
 import dev.distill.service.messaging.RetriedUntilTaken;
+import dev.distill.train.ml.ExampleTimes;
 import dev.distill.train.ml.StepOutcome;
 import dev.distill.train.ml.StudentTrainer;
 import dev.distill.train.service.RunService;
@@ -18,7 +19,9 @@ import io.vertx.core.Context;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SortedMap;
@@ -30,6 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -76,11 +80,31 @@ public class TrainingPipeline {
     @Incoming(Channels.SOFT_LABELS_IN)
     public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
         return vertx.executeBlocking(Uni.createFrom().item(() -> trainer.train(record.topic(), record.partition(),
-                        record.offset(), record.value())))
+                        record.offset(), record.value(), streamTimes(record))))
                 .chain(written -> withoutCheckpoint(written) != null ? Uni.createFrom().voidItem()
                         : announceInOrder(written))
                 .onFailure().invoke(e -> LOG.warnf("soft-label record %s (partition %d, offset %d) sent to the "
                         + "dead-letter topic: %s", record.key(), record.partition(), record.offset(), e.getMessage()));
+    }
+
+    /**
+     * When the record's newest example entered the stream and when the record was labelled (its timestamp), if its
+     * producer said; {@code null} otherwise (older producers, or a header that is not a time: freshness is not worth
+     * refusing a batch for).
+     */
+    private static ExampleTimes streamTimes(ConsumerRecord<String, byte[]> record) {
+        Header header = record.headers().lastHeader(Channels.NEWEST_EXAMPLE_AT_HEADER);
+        if (header == null || record.timestamp() < 0) {
+            return null;
+        }
+        try {
+            return new ExampleTimes(Instant.ofEpochMilli(Long.parseLong(new String(header.value(),
+                    StandardCharsets.UTF_8))), Instant.ofEpochMilli(record.timestamp()));
+        } catch (NumberFormatException e) {
+            LOG.debugf("soft-label record %s has an unreadable %s header; its freshness is not counted", record.key(),
+                    Channels.NEWEST_EXAMPLE_AT_HEADER);
+            return null;
+        }
     }
 
     /**

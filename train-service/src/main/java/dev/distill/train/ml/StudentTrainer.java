@@ -67,6 +67,8 @@ public class StudentTrainer {
     private long lastCheckpointStep;
     private double lossSinceCheckpoint;
     private long lastStepNanos = System.nanoTime();
+    /** The newest example applied so far (this run, resumes included); null until a producer said when. */
+    private ExampleTimes newestExample;
     /** Read by REST on the event loop, so published without the lock that training holds. */
     private volatile Progress progress;
 
@@ -108,6 +110,7 @@ public class StudentTrainer {
             this.examplesSeen = manifest.examplesSeen();
             this.lastCheckpointStep = steps;
             this.lastCheckpointId = manifest.checkpointId();
+            this.newestExample = ExampleTimes.of(manifest.streamTimes());
             position.restore(manifest.consumedOffsets());
             this.resumedCheckpoint = resume.announcement();
             LOG.infof("run %s resumed from %s at step %d, reading on from offsets %s", runId, resume.directory(),
@@ -166,8 +169,11 @@ public class StudentTrainer {
      * before it is written (the stage completes when it is). A record before the student's stream position was
      * applied already (redelivered after a rebalance) and is skipped. A record that cannot be decoded or is refused
      * counts as consumed: it goes to the dead-letter topic, not back into training.
+     *
+     * @param times when the record's newest example entered the stream and was labelled; null if not known
      */
-    public synchronized CompletionStage<StepOutcome> train(String topic, int partition, long offset, byte[] payload) {
+    public synchronized CompletionStage<StepOutcome> train(String topic, int partition, long offset, byte[] payload,
+            ExampleTimes times) {
         if (!position.advance(topic, partition, offset)) {
             LOG.debugf("record %s-%d@%d was applied already; skipped", topic, partition, offset);
             return progressOnly(Double.NaN);
@@ -185,6 +191,7 @@ public class StudentTrainer {
         }
         labels.forEach(label -> appliedSinceCheckpoint.add(label.exampleId()));
         examplesSeen += labels.size();
+        newestExample = ExampleTimes.newer(newestExample, times);
         lastStepNanos = System.nanoTime();
         progress = new Progress(runId, steps, examplesSeen, loss);
         return steps - lastCheckpointStep >= config.checkpointEverySteps() ? checkpoint() : progressOnly(loss);
@@ -253,7 +260,7 @@ public class StudentTrainer {
         SortedMap<String, Long> offsets = position.snapshot();
         CheckpointManifest manifest = new CheckpointManifest(Checkpoints.FORMAT_VERSION, checkpointId, runId, steps,
                 examplesSeen, Instant.now().toString(), trainer.modelConfig(), resolvedConfig, null, meanLoss,
-                lastCheckpointId, offsets);
+                lastCheckpointId, offsets, newestExample == null ? null : newestExample.toManifest());
         ParameterSnapshot parameters = modelThread.call(trainer::snapshot);
         List<String> applied = List.copyOf(appliedSinceCheckpoint);
         long step = steps;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.core.checkpoint.CheckpointManifest;
 import dev.distill.core.checkpoint.Checkpoints;
+import dev.distill.core.wire.Channels;
 import dev.distill.core.wire.CheckpointEvent;
 import dev.distill.core.wire.SoftLabel;
 import dev.distill.core.wire.SoftLabelBatch;
@@ -19,9 +20,12 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -31,6 +35,8 @@ import java.util.logging.Level;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -135,6 +141,36 @@ class TrainingPipelineTest {
             if (i > 0) {
                 assertTrue(announced.get(i).step() > announced.get(i - 1).step(), "announced in step order");
                 assertEquals(announced.get(i - 1).checkpointId(), manifest.parentCheckpointId());
+            }
+        }
+    }
+
+    /**
+     * A checkpoint saves when the newest example it learnt from entered the stream (the soft-label record's header)
+     * and was labelled (the record's timestamp); an unreadable header is no reason to refuse a batch.
+     */
+    @Test
+    void aCheckpointSavesWhenItsNewestExampleEnteredAndWasLabelled() throws IOException {
+        String tokenizerId = SoftLabelBatches.tokenizerId();
+        String prefix = UUID.randomUUID().toString();
+        // newer than any example before it, within the broker's hour; Kafka times are in milliseconds
+        Instant entered = Instant.now().plusSeconds(600).truncatedTo(ChronoUnit.MILLIS);
+        Instant labelled = entered.plusMillis(1234);
+        SoftLabelBatch dated = SoftLabelBatches.batch(prefix + "-dated", "teacher", tokenizerId, 3, null);
+        SoftLabelBatch garbled = SoftLabelBatches.batch(prefix + "-garbled", "teacher", tokenizerId, 3, null);
+        KafkaTopics.send(new ProducerRecord<>(Topics.SOFT_LABELS, null, labelled.toEpochMilli(), dated.batchId(),
+                WireCodec.encode(dated), List.of(new RecordHeader(Channels.NEWEST_EXAMPLE_AT_HEADER,
+                String.valueOf(entered.toEpochMilli()).getBytes(StandardCharsets.UTF_8)))));
+        KafkaTopics.send(new ProducerRecord<>(Topics.SOFT_LABELS, null, null, garbled.batchId(),
+                WireCodec.encode(garbled), List.of(new RecordHeader(Channels.NEWEST_EXAMPLE_AT_HEADER,
+                "soon".getBytes(StandardCharsets.UTF_8)))));
+        awaitLedgered(prefix, 6);
+
+        for (Path checkpoint : writtenCheckpoints()) {
+            if (Checkpoints.readAppliedExamples(checkpoint).stream().anyMatch(id -> id.startsWith(prefix))) {
+                CheckpointManifest.StreamTimes times = Checkpoints.readManifest(checkpoint).streamTimes();
+                assertEquals(new CheckpointManifest.StreamTimes(entered.toString(), labelled.toString()), times,
+                        checkpoint.toString());
             }
         }
     }
