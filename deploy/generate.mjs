@@ -22,8 +22,14 @@ const DEAD_LETTERS = { "retention.ms": 14 * DAYS }; // time to inspect and repla
 const TOPICS = [
   { name: "distill.examples", partitions: 8 },
   { name: "distill.examples.dlq", partitions: 1, config: DEAD_LETTERS },
-  // The training log: a student can be retrained from it alone, so it is never deleted by age or compacted.
-  { name: "distill.soft-labels", partitions: 4, config: { "cleanup.policy": "delete", "retention.ms": -1 } },
+  // The training log: a student can be retrained from what it still holds. A stream with no end cannot keep it
+  // forever, so it keeps 30 days or 25 GiB per partition, whichever comes first (the replay window; at the ~300
+  // bytes a two-class soft label takes, 25 GiB x 4 partitions hold ~350 million examples). Never compacted.
+  {
+    name: "distill.soft-labels",
+    partitions: 4,
+    config: { "cleanup.policy": "delete", "retention.ms": 30 * DAYS, "retention.bytes": 25 * 2 ** 30 },
+  },
   { name: "distill.soft-labels.dlq", partitions: 1, config: DEAD_LETTERS },
   { name: "distill.checkpoints", partitions: 1 },
   { name: "distill.checkpoints.dlq", partitions: 1, config: DEAD_LETTERS },
@@ -83,6 +89,18 @@ const PANELS = [
         expr: 'max by (topic) (kafka_consumer_fetch_manager_records_lag_max{topic!=""})',
         legend: "{{topic}}",
       },
+    ],
+  },
+  {
+    // the newest example a promoted student learnt from: its age when the student began to serve /predict (per
+    // promotion, summary over the eval-service process's life) and the serving student's age now
+    title: "Freshness of the serving student",
+    unit: "s",
+    targets: [
+      { expr: 'max(distill_eval_freshness_seconds{part="total",quantile="0.5"})', legend: "at promotion, p50" },
+      { expr: 'max(distill_eval_freshness_seconds{part="total",quantile="0.95"})', legend: "at promotion, p95" },
+      { expr: "max(distill_eval_serving_example_age_seconds)", legend: "serving now" },
+      { expr: 'max by (part) (distill_eval_freshness_seconds{part!="total",quantile="0.5"})', legend: "{{part}} p50" },
     ],
   },
   { title: "Teacher batch latency", unit: "s", targets: latency("distill_label_batch_seconds") },

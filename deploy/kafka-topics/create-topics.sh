@@ -11,7 +11,7 @@ create() {
 }
 create distill.examples 8
 create distill.examples.dlq 1 --config retention.ms=1209600000
-create distill.soft-labels 4 --config cleanup.policy=delete --config retention.ms=-1
+create distill.soft-labels 4 --config cleanup.policy=delete --config retention.ms=2592000000 --config retention.bytes=26843545600
 create distill.soft-labels.dlq 1 --config retention.ms=1209600000
 create distill.checkpoints 1
 create distill.checkpoints.dlq 1 --config retention.ms=1209600000

@@ -82,13 +82,17 @@ public final class LocalRun implements AutoCloseable {
         out.println("[3/5] starting label-service, train-service and eval-service (logs in " + logDir() + ")");
         String kafka = stack.kafka().bootstrapServers();
         Path checkpoints = work.resolve("checkpoints");
-        // BERT's schedule over the run: warm-up for a tenth of the steps, then linear decay to 0 at the last step
-        int steps = (streamed() + TRAIN_BATCH - 1) / TRAIN_BATCH;
+        // BERT's schedule over the run (warm-up for a tenth of the steps, then linear decay), ending at a floor
+        // instead of 0 so that examples sent later (--keep-running) still teach the student
+        LocalRunOptions.LearningRatePlan plan = options.learningRate();
+        int decayed = plan.decayExamples() > 0 ? plan.decayExamples() : streamed();
+        int steps = (decayed + TRAIN_BATCH - 1) / TRAIN_BATCH;
         int warmup = Math.max(1, steps / 10);
         TrainServiceSettings train = ServiceSettings.train(kafka).database(stack.database()).tokenizer(tokenizer())
                 .checkpointDir(checkpoints).checkpointEverySteps(options.checkpointEverySteps())
                 .checkpointWhenIdle(Duration.ofSeconds(3)).seed(options.seed()).batchSize(TRAIN_BATCH)
-                .learningRate(options.learningRate()).warmupSteps(warmup).decaySteps(Math.max(steps, warmup + 1));
+                .learningRate(plan.peak()).warmupSteps(warmup).decaySteps(Math.max(steps, warmup + 1))
+                .decayFloor(plan.floor());
         if (options.student() == null) {
             ModelConfig student = StudentSizing.quarterDepth(Checkpoints.readManifest(teacher).model());
             train.student(student).initFrom(teacher.toString());

@@ -24,7 +24,8 @@ import java.nio.file.Path;
  * @param studentInitFrom      where the student's weights start ({@code train.init-from}): {@code null} for random,
  *                             {@link #TEACHER} for the run's teacher, or a setting such as {@code pretrained:<id>};
  *                             the teacher when {@code student} is {@code null}
- * @param learningRate         the student's peak learning rate (warm-up over a tenth of the run, then linear decay)
+ * @param learningRate         the student's learning-rate schedule: warm-up over a tenth of the decay, then linear
+ *                             decay to a floor that holds after it
  * @param checkpointEverySteps train-service checkpoint interval
  * @param seed                 seed of teacher and student
  * @param otlpEndpoint         OpenTelemetry collector (OTLP over HTTP) the services send traces to, or {@code null}
@@ -32,23 +33,41 @@ import java.nio.file.Path;
  */
 public record LocalRunOptions(Path projectDir, Path workDir, Path trainFile, Path evalFile, Path tokenizer,
         int streamLimit, int evalLimit, Path teacherCheckpoint, String teacherSource, int teacherExamples,
-        Path teacherCache, ModelConfig student, String studentInitFrom, float learningRate, int checkpointEverySteps,
+        Path teacherCache, ModelConfig student, String studentInitFrom, LearningRatePlan learningRate, int checkpointEverySteps,
         int seed, String otlpEndpoint) {
     /** {@link #studentInitFrom} value that starts the student from the run's teacher (DistilBERT). */
     public static final String TEACHER = "teacher";
+
+    /**
+     * The student's learning rate over the stream.
+     *
+     * @param peak          the rate after warm-up
+     * @param floor         the fraction of {@code peak} the decay ends at and keeps after it: a stream that goes on
+     *                      past the planned end (with {@code --keep-running}) keeps teaching the student
+     * @param decayExamples examples the decay spans; 0: the streamed ones
+     */
+    public record LearningRatePlan(float peak, float floor, int decayExamples) {
+    }
 
     public static LocalRunOptions defaults(Path projectDir) {
         Path data = projectDir.resolve("data");
         return new LocalRunOptions(projectDir, projectDir.resolve("target/local-run"),
                 data.resolve("sst2/train.tsv"), data.resolve("sst2/dev.tsv"), Project.tokenizer(projectDir),
                 30000, 0, null, "pretrained:bge-small-en-v1.5", 30000, projectDir.resolve("target/teachers"), null,
-                TEACHER, 1e-4f, 200, 42, null);
+                TEACHER, new LearningRatePlan(1e-4f, 0.1f, 0), 200, 42, null);
     }
 
     public LocalRunOptions withData(Path trainFile, Path evalFile) {
         return new LocalRunOptions(projectDir, workDir, trainFile, evalFile, tokenizer, streamLimit, evalLimit,
                 teacherCheckpoint, teacherSource, teacherExamples, teacherCache, student, studentInitFrom,
                 learningRate, checkpointEverySteps, seed, otlpEndpoint);
+    }
+
+    /** The student's learning-rate plan. */
+    public LocalRunOptions withLearningRate(LearningRatePlan plan) {
+        return new LocalRunOptions(projectDir, workDir, trainFile, evalFile, tokenizer, streamLimit, evalLimit,
+                teacherCheckpoint, teacherSource, teacherExamples, teacherCache, student, studentInitFrom,
+                plan, checkpointEverySteps, seed, otlpEndpoint);
     }
 
     public LocalRunOptions withLimits(int streamLimit, int evalLimit) {
@@ -84,8 +103,9 @@ public record LocalRunOptions(Path projectDir, Path workDir, Path trainFile, Pat
      */
     public LocalRunOptions withStudent(ModelConfig size, String initFrom, float rate, int everySteps) {
         return new LocalRunOptions(projectDir, workDir, trainFile, evalFile, tokenizer, streamLimit, evalLimit,
-                teacherCheckpoint, teacherSource, teacherExamples, teacherCache, size, initFrom, rate, everySteps,
-                seed, otlpEndpoint);
+                teacherCheckpoint, teacherSource, teacherExamples, teacherCache, size, initFrom,
+                new LearningRatePlan(rate, learningRate.floor(), learningRate.decayExamples()), everySteps, seed,
+                otlpEndpoint);
     }
 
     public LocalRunOptions withWorkDir(Path directory) {

@@ -48,6 +48,15 @@ public final class Main implements Callable<Integer> {
             + "examples; default 30000 (0: all). The fine-tuned teacher is kept in target/teachers and reused")
     Integer teacherExamples;
 
+    @Option(names = "--learning-rate-floor", paramLabel = "F", description = "the student's learning rate decays "
+            + "to this fraction of its peak by the end of the stream and keeps it after (0: stops learning); "
+            + "default 0.1")
+    Float learningRateFloor;
+
+    @Option(names = "--decay-examples", paramLabel = "N", description = "the learning rate decays over the first N "
+            + "streamed examples; default all of them")
+    Integer decayExamples;
+
     @Option(names = "--work", paramLabel = "DIR", description = "where broker, database, checkpoints, logs and the "
             + "exported student go; default target/local-run")
     String work;
@@ -185,6 +194,19 @@ public final class Main implements Callable<Integer> {
             options = options.withTeacherExamples(teacherExamples == 0 ? 0
                     : positive("--teacher-examples", teacherExamples));
         }
+        LocalRunOptions.LearningRatePlan plan = options.learningRate();
+        if (learningRateFloor != null) {
+            if (!(learningRateFloor >= 0 && learningRateFloor <= 1)) {
+                throw new IllegalArgumentException("--learning-rate-floor is a fraction from 0 to 1, got "
+                        + learningRateFloor);
+            }
+            plan = new LocalRunOptions.LearningRatePlan(plan.peak(), learningRateFloor, plan.decayExamples());
+        }
+        if (decayExamples != null) {
+            plan = new LocalRunOptions.LearningRatePlan(plan.peak(), plan.floor(),
+                    positive("--decay-examples", decayExamples));
+        }
+        options = options.withLearningRate(plan);
         return work == null ? options : options.withWorkDir(projectDir.resolve(work));
     }
 

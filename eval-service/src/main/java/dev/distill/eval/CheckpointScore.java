@@ -66,4 +66,6 @@ public class CheckpointScore extends PanacheEntityBase {
     public Instant announcedAt;
     /** When checkpoint retention deleted its weights; null while they are on disk. The score stays. */
     public Instant retiredAt;
+    /** When retention removed what was left of its directory (manifest, ledger); null while it is there. */
+    public Instant removedAt;
 }

@@ -10,15 +10,23 @@ import java.util.TreeMap;
  * @param temperature  softening temperature of the KL term
  * @param learningRate peak Adam learning rate
  * @param warmupSteps  steps of linear warm-up to the peak rate
- * @param decaySteps   step at which linear decay reaches 0; 0 keeps the peak rate (open-ended stream)
+ * @param decaySteps   step at which linear decay reaches {@code decayFloor}; 0 keeps the peak rate (open-ended
+ *                     stream)
  * @param seed         seeds parameter initialisation and dropout
+ * @param decayFloor   fraction of the peak rate the decay ends at and holds after {@code decaySteps}
  */
 public record TrainingSettings(float alpha, float temperature, float learningRate, int warmupSteps, int decaySteps,
-        int seed) {
+        int seed, float decayFloor) {
     public TrainingSettings {
         if (!(learningRate > 0f)) {
             throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
         }
+    }
+
+    /** Settings whose decay, if any, ends at 0 (BERT's). */
+    public TrainingSettings(float alpha, float temperature, float learningRate, int warmupSteps, int decaySteps,
+            int seed) {
+        this(alpha, temperature, learningRate, warmupSteps, decaySteps, seed, 0f);
     }
 
     /** Constant learning rate, no warm-up. */
@@ -37,11 +45,12 @@ public record TrainingSettings(float alpha, float temperature, float learningRat
         config.put("train.learning-rate", String.valueOf(learningRate));
         config.put("train.warmup-steps", String.valueOf(warmupSteps));
         config.put("train.decay-steps", String.valueOf(decaySteps));
+        config.put("train.decay-floor", String.valueOf(decayFloor));
         config.put("train.seed", String.valueOf(seed));
         return config;
     }
 
     public LearningRateSchedule schedule() {
-        return new LearningRateSchedule(learningRate, warmupSteps, decaySteps);
+        return new LearningRateSchedule(learningRate, warmupSteps, decaySteps, decayFloor);
     }
 }

@@ -24,6 +24,15 @@ public final class Topics {
     /** Suffix of the dead-letter topic paired with every consumed topic. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
 
+    /**
+     * The soft-label log is kept for 30 days or 25 GiB per partition, whichever comes first: the replay window a
+     * student can be retrained from, and far more than train-service may ever lag behind (its position must still be
+     * in the log when it resumes). A stream with no end cannot keep it forever on a bounded disk.
+     */
+    public static final Duration SOFT_LABEL_RETENTION = Duration.ofDays(30);
+    /** The size bound of the same, per partition, in bytes. */
+    public static final long SOFT_LABEL_RETENTION_BYTES_PER_PARTITION = 25L << 30;
+
     /** Dead letters are kept long enough to inspect and replay refused records. */
     private static final Map<String, String> DEAD_LETTERS = Map.of("retention.ms",
             String.valueOf(Duration.ofDays(14).toMillis()));
@@ -48,13 +57,15 @@ public final class Topics {
 
     /**
      * Every topic the pipeline reads or writes, dead-letter topics included, as it is to be created. The soft-label
-     * log is kept forever: it is the replayable record of what the teacher said.
+     * log is the replayable record of what the teacher said, within {@link #SOFT_LABEL_RETENTION}.
      */
     public static List<Spec> specs() {
         return List.of(
                 new Spec(EXAMPLES, 8, Map.of()),
                 new Spec(deadLetter(EXAMPLES), 1, DEAD_LETTERS),
-                new Spec(SOFT_LABELS, 4, Map.of("cleanup.policy", "delete", "retention.ms", "-1")),
+                new Spec(SOFT_LABELS, 4, Map.of("cleanup.policy", "delete",
+                        "retention.ms", String.valueOf(SOFT_LABEL_RETENTION.toMillis()),
+                        "retention.bytes", String.valueOf(SOFT_LABEL_RETENTION_BYTES_PER_PARTITION))),
                 new Spec(deadLetter(SOFT_LABELS), 1, DEAD_LETTERS),
                 new Spec(CHECKPOINTS, 1, Map.of()),
                 new Spec(deadLetter(CHECKPOINTS), 1, DEAD_LETTERS),

@@ -18,6 +18,19 @@ class LearningRateScheduleTest {
         assertEquals(0f, schedule.getNewValue(500), 1e-9f);
     }
 
+    /** Examples after the planned end still teach: the decay ends at the floor and holds it. */
+    @Test
+    void decaysToTheFloorAndHoldsItAfterThePlannedEnd() {
+        LearningRateSchedule schedule = new LearningRateSchedule(1e-3f, 10, 110, 0.1f);
+        assertEquals(1e-3f, schedule.getNewValue(10), 1e-9f);
+        assertEquals(5.5e-4f, schedule.getNewValue(60), 1e-9f);  // halfway from the peak to the floor
+        assertEquals(1e-4f, schedule.getNewValue(110), 1e-9f);
+        assertEquals(1e-4f, schedule.getNewValue(1_000_000), 1e-9f);
+        assertEquals(1e-3f, new LearningRateSchedule(1e-3f, 10, 110, 1f).getNewValue(500), 1e-9f);
+        assertThrows(IllegalArgumentException.class, () -> new LearningRateSchedule(1e-3f, 10, 110, 1.5f));
+        assertThrows(IllegalArgumentException.class, () -> new LearningRateSchedule(1e-3f, 10, 110, -0.1f));
+    }
+
     @Test
     void openEndedStreamKeepsThePeakRateAfterWarmUp() {
         LearningRateSchedule schedule = new LearningRateSchedule(2e-3f, 4, 0);

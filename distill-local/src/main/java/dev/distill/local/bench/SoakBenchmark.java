@@ -74,6 +74,7 @@ public final class SoakBenchmark {
         try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), Topics.all(), 2)) {
             startServices(stack, checkpoints, work.resolve("logs"));
             SoakSamples samples = new SoakSamples(checkpoints, work.resolve("logs"), work.resolve("stack"));
+            Map<String, Map<String, Long>> databaseAtStart = DatabaseGrowth.tables(stack.database());
             ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
             sampler.scheduleAtFixedRate(() -> samples.sample(services, started), 0, SAMPLE_EVERY.toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -119,6 +120,8 @@ public final class SoakBenchmark {
             results.put("trainedDuplicates", StreamAudit.duplicates(trained));
             results.put("lost", StreamAudit.lost(ids, labelled) + StreamAudit.lost(ids, trained));
             results.putAll(samples.summary());
+            results.put("database", Map.of("atStart", databaseAtStart,
+                    "atEnd", DatabaseGrowth.tables(stack.database())));
             JsonNode freshness = ServiceHttp.getJson(services.get("eval").url()
                     + "/promotions/freshness?limit=10000");
             Map<String, Object> freshnessSummary = new LinkedHashMap<>();

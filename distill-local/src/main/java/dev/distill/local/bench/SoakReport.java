@@ -27,6 +27,7 @@ final class SoakReport {
         row(table, "freshness at promotion (s)", freshness);
         row(table, "serving student's example age (s), sampled", results.get("servingExampleAgeSeconds"));
         row(table, "storage", results.get("storage"));
+        row(table, "database tables", results.get("database"));
         row(table, "rollback at the end", results.get("rollback"));
         row(table, "ERROR lines", results.get("errorLines"));
         return table.toString();

@@ -110,7 +110,9 @@ final class SoakSamples {
         storage.put("atStart", storageAtStart);
         storage.put("atEnd", storage());
         storage.put("logsBytes", bytes(logs));
+        // the segments' records, not the index files Kafka sizes in advance
         storage.put("softLabelLogBytes", children(stack).stream().flatMap(dir -> find(dir, "distill.soft-labels-"))
+                .flatMap(partition -> find(partition, "0")).filter(file -> file.toString().endsWith(".log"))
                 .mapToLong(SoakSamples::bytes).sum());
         summary.put("storage", storage);
         return summary;
@@ -124,8 +126,9 @@ final class SoakSamples {
         Map<String, Object> memory = new TreeMap<>();
         for (String role : samples.get(0).resident().keySet()) {
             Map<Integer, List<Sample>> lives = new LinkedHashMap<>();
-            samples.forEach(sample -> lives.computeIfAbsent(sample.incarnation().get(role), key -> new ArrayList<>())
-                    .add(sample));
+            // a sample taken while the process was down (killed, not yet restarted) reads no memory
+            samples.stream().filter(sample -> sample.resident().get(role) > 0).forEach(sample -> lives
+                    .computeIfAbsent(sample.incarnation().get(role), key -> new ArrayList<>()).add(sample));
             List<Sample> longest = lives.values().stream().max((a, b) -> Double.compare(span(a), span(b)))
                     .orElseThrow();
             double born = longest.get(0).seconds();

@@ -6,8 +6,8 @@ import dev.distill.core.wire.Topics;
 import dev.distill.core.wire.WireCodec;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -15,8 +15,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Production-shaped traffic for the soak: the rows repeated under fresh ids ({@code soak-<n>}), only every
- * {@code labelledEvery}-th carrying its gold label, produced to {@code distill.examples} at a steady rate, in ten
- * bursts a second. The producer is idempotent, so broker restarts neither lose nor duplicate an example.
+ * {@code labelledEvery}-th carrying its gold label, produced to {@code distill.examples} at a steady rate (each
+ * example at its due time, give or take 50 ms). The producer is idempotent, so broker restarts neither lose nor
+ * duplicate an example.
  */
 final class SoakTraffic implements Runnable {
     private final List<LabeledRow> rows;
@@ -55,10 +56,10 @@ final class SoakTraffic implements Runnable {
                 new ByteArraySerializer())) {
             long started = System.nanoTime();
             for (int n = 0; n < examples; n++) {
-                // the n-th example is due n / perSecond seconds in, sent in bursts of a tenth of a second
+                // the n-th example is due n / perSecond seconds in
                 long due = started + (long) (n / (double) perSecond * 1e9);
                 long wait = due - System.nanoTime();
-                if (wait > 100_000_000L / 2) {
+                if (wait > 50_000_000L) {
                     Thread.sleep(wait / 1_000_000);
                 }
                 LabeledRow row = rows.get(n % rows.size());

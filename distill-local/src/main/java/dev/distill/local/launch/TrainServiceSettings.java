@@ -42,9 +42,14 @@ public final class TrainServiceSettings extends ServiceSettings<TrainServiceSett
         return set("train.warmup-steps", steps);
     }
 
-    /** Linear decay of the learning rate to 0 at this step (0: none, for open-ended streams). */
+    /** Linear decay of the learning rate to {@link #decayFloor} at this step (0: none, for open-ended streams). */
     public TrainServiceSettings decaySteps(int steps) {
         return set("train.decay-steps", steps);
+    }
+
+    /** Fraction of the peak learning rate the decay ends at and holds after it. */
+    public TrainServiceSettings decayFloor(float fraction) {
+        return set("train.decay-floor", fraction);
     }
 
     public TrainServiceSettings learningRate(float rate) {

@@ -3,6 +3,7 @@ package dev.distill.eval.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Settings of eval-service, under the {@code eval.} prefix. */
@@ -118,5 +119,12 @@ public interface EvalConfig {
         /** The newest this many by step are kept (train-service resumes from its newest). */
         @WithDefault("2")
         int keepNewest();
+
+        /**
+         * How long a retired checkpoint's manifest and ledger stay (the lineage an exactly-once audit follows back)
+         * before its directory is removed whole; its score stays on the leaderboard.
+         */
+        @WithDefault("P30D")
+        Duration removeRetiredAfter();
     }
 }

@@ -1,5 +1,6 @@
 package dev.distill.eval.service;
 
+import dev.distill.core.Directories;
 import dev.distill.core.checkpoint.CheckpointException;
 import dev.distill.core.checkpoint.CheckpointRetirement;
 import dev.distill.core.checkpoint.Checkpoints;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -61,6 +63,10 @@ public class CheckpointRetention {
                 .chain(unkept -> vertx.executeBlocking(Uni.createFrom().item(() -> retire(unkept))))
                 .chain(retired -> retired.isEmpty() ? Uni.createFrom().voidItem()
                         : leaderboard.markRetired(retired).replaceWithVoid())
+                .chain(() -> leaderboard.retiredBefore(Instant.now().minus(rules.removeRetiredAfter())))
+                .chain(old -> vertx.executeBlocking(Uni.createFrom().item(() -> remove(old))))
+                .chain(removed -> removed.isEmpty() ? Uni.createFrom().voidItem()
+                        : leaderboard.markRemoved(removed).replaceWithVoid())
                 .chain(() -> vertx.executeBlocking(Uni.createFrom().item(this::measureVolume)))
                 .replaceWithVoid();
     }
@@ -80,6 +86,27 @@ public class CheckpointRetention {
             }
         }
         return retired;
+    }
+
+    /**
+     * Removes what is left of checkpoints retired longer than {@code eval.retention.remove-retired-after} ago: their
+     * manifests and ledgers, a few bytes per example learnt, would otherwise grow with the stream for good.
+     */
+    private List<String> remove(List<CheckpointScore> old) {
+        List<String> removed = new ArrayList<>();
+        for (CheckpointScore score : old) {
+            try {
+                if (Files.exists(config.checkpointDir().resolve(score.path))) { // else removed by hand: done
+                    Directories.delete(Checkpoints.confine(config.checkpointDir(), score.path));
+                }
+                removed.add(score.checkpointId);
+                LOG.infof("checkpoint %s (step %d), retired at %s: its manifest and ledger removed", score.checkpointId,
+                        score.step, score.retiredAt);
+            } catch (CheckpointException | UncheckedIOException e) {
+                LOG.warnf("checkpoint %s not removed, tried again later: %s", score.checkpointId, e.getMessage());
+            }
+        }
+        return removed;
     }
 
     /** Checkpoints with weights under the checkpoint directory, and the bytes it holds, into the gauges. */

@@ -120,6 +120,17 @@ public class LeaderboardService {
         return CheckpointScore.update("retiredAt = ?1 where checkpointId in ?2", Instant.now(), checkpointIds);
     }
 
+    /** Checkpoints retired before {@code cutoff} whose directories are still there. */
+    @WithSession
+    public Uni<List<CheckpointScore>> retiredBefore(Instant cutoff) {
+        return CheckpointScore.list("retiredAt < ?1 and removedAt is null", cutoff);
+    }
+
+    @WithTransaction
+    public Uni<Integer> markRemoved(List<String> checkpointIds) {
+        return CheckpointScore.update("removedAt = ?1 where checkpointId in ?2", Instant.now(), checkpointIds);
+    }
+
     @WithSession
     public Uni<List<CheckpointScore>> leaderboard() {
         return CheckpointScore.listAll(Sort.descending("accuracy", "macroF1").and("step", Sort.Direction.Descending));

@@ -62,7 +62,7 @@ class FreshnessResourceTest {
         assertEquals(total, sum, 1e-3, "the parts add up to the total: " + ours);
         assertTrue(number(ours, "scoringSeconds") > 0 && number(ours, "promotionSeconds") > 0, ours.toString());
         assertTrue(freshness.getDouble("total.p95") >= freshness.getDouble("total.p50"));
-        assertTrue(freshness.getDouble("total.max") >= total);
+        assertTrue(freshness.getDouble("total.max") >= total - 1e-3);
 
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("distill_eval_freshness_seconds{part=\"total\",quantile=\"0.95\"}"),

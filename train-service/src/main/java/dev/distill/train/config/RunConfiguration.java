@@ -43,6 +43,9 @@ public final class RunConfiguration {
     private static final Set<String> RESUME_INDEPENDENT = Set.of(CHECKPOINT_DIR, PREFIX + "tokenizer",
             INIT_FROM, INIT_LAYER_STRIDE, PREFIX + "checkpoint-every-steps", PREFIX + "checkpoint-when-idle");
 
+    /** Settings newer than the checkpoints of some runs: a run that saved none takes this start's value. */
+    private static final Set<String> ADDED_LATER = Set.of(PREFIX + "decay-floor");
+
     private RunConfiguration() {
     }
 
@@ -80,6 +83,10 @@ public final class RunConfiguration {
         keys.addAll(configured.keySet());
         List<String> differing = new ArrayList<>();
         for (String key : keys) {
+            if (ADDED_LATER.contains(key) && !saved.containsKey(key) && configured.containsKey(key)) {
+                saved.put(key, configured.get(key));
+                continue;
+            }
             boolean pinnedLater = key.equals(TEACHER_ID) && !configured.containsKey(key);
             if (!RESUME_INDEPENDENT.contains(key) && !pinnedLater
                     && !Objects.equals(saved.get(key), configured.get(key))) {

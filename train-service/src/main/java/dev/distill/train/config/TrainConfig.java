@@ -56,9 +56,19 @@ public interface TrainConfig {
     @WithDefault("100")
     int warmupSteps();
 
-    /** Step at which the learning rate has decayed linearly to 0; 0 keeps the peak rate (open-ended stream). */
+    /**
+     * Step at which the learning rate has decayed linearly to {@code decay-floor} of its peak, to hold it from then
+     * on; 0 keeps the peak rate (the default: a stream has no end to decay towards).
+     */
     @WithDefault("0")
     int decaySteps();
+
+    /**
+     * With {@code decay-steps}: the fraction of the peak rate the decay ends at and holds, so that examples arriving
+     * after the planned end still teach the student (0 would stop it learning).
+     */
+    @WithDefault("0.1")
+    float decayFloor();
 
     /** Seeds initialisation and dropout. */
     @WithDefault("42")

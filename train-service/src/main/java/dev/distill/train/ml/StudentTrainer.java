@@ -86,7 +86,7 @@ public class StudentTrainer {
             throw new IllegalArgumentException(nameProblem);
         }
         TrainingSettings settings = new TrainingSettings(config.alpha(), config.temperature(), config.learningRate(),
-                config.warmupSteps(), config.decaySteps(), config.seed());
+                config.warmupSteps(), config.decaySteps(), config.seed(), config.decayFloor());
         SortedMap<String, String> configured = RunConfiguration.of(config);
         String tokenizerId = Sha256.of(config.tokenizer());
         configured.put(RunConfiguration.TOKENIZER_ID, tokenizerId);

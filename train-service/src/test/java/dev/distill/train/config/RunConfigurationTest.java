@@ -50,6 +50,19 @@ class RunConfigurationTest {
         assertTrue(refused.getMessage().contains("train.alpha (run: 0.5, now: 0.9)"), refused.getMessage());
     }
 
+    /** A run checkpointed before a setting existed resumes, taking this start's value of it. */
+    @Test
+    void aRunSavedBeforeTheDecayFloorExistedResumesWithThisStartsValue() {
+        SortedMap<String, String> run = RunConfiguration.of(config(Map.of()));
+        run.putAll(RunConfiguration.student(STUDENT));
+        SortedMap<String, String> older = new TreeMap<>(run);
+        older.remove("train.decay-floor");
+        CheckpointManifest manifest = new CheckpointManifest(2, "c", "run-1", 10, 320, "now", STUDENT, older, "sha",
+                0.5);
+        assertEquals("0.1", run.get("train.decay-floor"));
+        assertEquals(run, RunConfiguration.resumed(manifest, run, Path.of("ck")));
+    }
+
     @Test
     void keysAreTheMappingsMethodNamesInKebabCase() {
         assertEquals("checkpoint-every-steps", RunConfiguration.kebab("checkpointEverySteps"));
