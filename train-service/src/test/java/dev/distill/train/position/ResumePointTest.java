@@ -10,6 +10,7 @@ import dev.distill.testkit.TestCheckpoints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * same volume) may have retired newer ones, or be retiring one right now (its marker written, its weights not yet
  * gone), and neither is taken for a torn checkpoint or read half-deleted.
  */
+@Tag("own-profile") // writes checkpoints with DJL's PyTorch, whose native library loads once per JVM
 class ResumePointTest {
     @TempDir
     Path checkpoints;
