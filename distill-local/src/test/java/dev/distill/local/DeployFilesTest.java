@@ -73,6 +73,8 @@ class DeployFilesTest {
                 MetricNames.prometheus(MetricNames.EVAL_PROMOTED_ACCURACY, ""),
                 MetricNames.prometheus(MetricNames.EVAL_AGREEMENT, ""),
                 MetricNames.prometheus(MetricNames.EVAL_CHECKPOINTS, "_total"),
+                MetricNames.prometheus(MetricNames.EVAL_FRESHNESS_SECONDS, ""),
+                MetricNames.prometheus(MetricNames.EVAL_SERVING_EXAMPLE_AGE_SECONDS, ""),
                 MetricNames.prometheus(MetricNames.CONSUMER_LAG, ""));
         Set<String> queried = matches(Files.readString(PROJECT.resolve("deploy/base/grafana-dashboard.json")),
                 "\\b((?:distill|kafka)_[a-z_]+)");
