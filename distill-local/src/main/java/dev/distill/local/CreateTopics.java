@@ -19,8 +19,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code bin/create-topics}: creates every topic of the pipeline on a Kafka cluster, with the partitions and
- * configuration of {@link Topics#specs} (the soft-label log kept forever, dead letters for 14 days). Topics that exist
- * are left as they are.
+ * configuration of {@link Topics#specs} (the soft-label log for 30 days or 25 GiB a partition, dead letters for 14
+ * days). Topics that exist are left as they are.
  */
 @Command(name = "bin/create-topics", sortOptions = false,
         description = "Creates every topic of the pipeline on a Kafka cluster; existing topics are left as they are.")

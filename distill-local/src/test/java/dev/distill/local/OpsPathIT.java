@@ -87,7 +87,7 @@ class OpsPathIT {
                 for (int port : List.of(8081, 8082, 8083)) {
                     awaitReady(port, shell, log);
                 }
-                assertSoftLabelsKeptForever(broker.bootstrapServers());
+                assertTopicsCreatedAsSpecified(broker.bootstrapServers());
                 String authorization = "Basic " + Base64.getEncoder().encodeToString(("distill:" + apiKey)
                         .getBytes(StandardCharsets.UTF_8));
                 List<LabeledRow> rows = LabeledTsv.readRows(PROJECT.resolve("data/sst2/train.tsv"), EXAMPLES);
@@ -162,13 +162,16 @@ class OpsPathIT {
         return script;
     }
 
-    private static void assertSoftLabelsKeptForever(String bootstrap) throws Exception {
+    private static void assertTopicsCreatedAsSpecified(String bootstrap) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             assertEquals(Topics.all().size(), admin.listTopics().names().get().stream()
                     .filter(Topics.all()::contains).count(), "bin/create-topics created every topic");
             ConfigResource softLabels = new ConfigResource(ConfigResource.Type.TOPIC, Topics.SOFT_LABELS);
             Config config = admin.describeConfigs(List.of(softLabels)).all().get().get(softLabels);
-            assertEquals("-1", config.get("retention.ms").value(), "the soft-label log is kept forever");
+            assertEquals(String.valueOf(Topics.SOFT_LABEL_RETENTION.toMillis()), config.get("retention.ms").value(),
+                    "the soft-label log's replay window");
+            assertEquals(String.valueOf(Topics.SOFT_LABEL_RETENTION_BYTES_PER_PARTITION),
+                    config.get("retention.bytes").value(), "the soft-label log's size bound per partition");
             assertEquals(8, admin.describeTopics(List.of(Topics.EXAMPLES)).allTopicNames().get()
                     .get(Topics.EXAMPLES).partitions().size(), "partitions of " + Topics.EXAMPLES);
         }
